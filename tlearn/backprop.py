@@ -1,0 +1,362 @@
+r"""The two-layer chain of notebook 03, written as plain functions.
+
+Read it top to bottom, as the chapter does:
+
+* forward  -- a dense layer (Eq. 3.1), an activation (Eq. 3.2), a dense layer,
+  and the loss: mean squared error (Eq. 3.3) or softmax cross-entropy (Eq. 3.4);
+* backward -- the output gradient (Eq. 3.5), then for each layer, from the top
+  down, ``dW = Hᵀ dZ`` (3.6), ``db = Σ dZ`` (3.7), ``dH = dZ Wᵀ`` (3.8) and
+  ``dZ = dH ⊙ σ'(Z)`` (3.9), with σ' from Eq. (3.10);
+* the check -- central finite differences (3.11) and a relative error (3.12);
+* training -- gradient descent on the loss plus weight decay (3.13), the decay
+  taken in closed form (3.14) so any λ, even ∞, is stable.
+
+:class:`tlearn.MLP` does the same for any depth, one layer object per line of
+this file. Parameters use ``W`` of shape (fan_in, fan_out) and ``b`` of shape
+(fan_out,), so a layer is ``X @ W + b``. Only NumPy is imported.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validation import check_array, check_lam, check_positive_int, check_seed, check_X, check_X_y
+
+__all__ = [
+    "ACTIVATIONS",
+    "TASKS",
+    "dense",
+    "activate",
+    "activation_derivative",
+    "softmax",
+    "one_hot",
+    "squared_error",
+    "cross_entropy",
+    "two_layer_loss",
+    "output_gradient",
+    "two_layer_forward",
+    "two_layer_backward",
+    "numerical_gradient",
+    "relative_error",
+    "init_two_layer",
+    "weight_decay_step",
+    "train_two_layer",
+]
+
+ACTIVATIONS = ("tanh", "relu")
+TASKS = ("regression", "classification")
+
+
+# --------------------------------------------------------------------------- checks
+def _check_option(value, name, options):
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
+    return value
+
+
+def _check_params(X, W1, b1, W2, b2):
+    """Arrays of float64 with shapes (d, h), (h,), (h, k), (k,) matching X's d columns."""
+    X = check_X(X)
+    W1 = check_array(W1, "W1", ndim=2)
+    W2 = check_array(W2, "W2", ndim=2)
+    b1 = check_array(b1, "b1", ndim=1)
+    b2 = check_array(b2, "b2", ndim=1)
+    d, h, k = X.shape[1], W1.shape[1], W2.shape[1]
+    expected = {"W1": (d, h), "b1": (h,), "W2": (h, k), "b2": (k,)}
+    for name, arr in zip(expected, (W1, b1, W2, b2)):
+        if arr.shape != expected[name]:
+            raise ValueError(
+                f"{name} has shape {arr.shape}, expected {expected[name]} "
+                f"(X has {d} features, W1 gives {h} hidden units, W2 gives {k} outputs)"
+            )
+    return X, W1, b1, W2, b2
+
+
+def _check_target(y, n, k, task):
+    """Regression: y (n,) or (n, k) -> (n, k). Classification: integer labels in [0, k)."""
+    if task == "regression":
+        y = check_array(y, "y", ndim=(1, 2))
+        y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if y.shape != (n, k):
+            raise ValueError(f"y has shape {y.shape}, expected ({n}, {k}) to match the network output")
+        return y
+    y = check_array(y, "y", ndim=1)
+    if y.shape[0] != n:
+        raise ValueError(f"y has {y.shape[0]} labels but the network output has {n} rows")
+    if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= k):
+        raise ValueError(
+            f"y must hold integer class labels in 0..{k - 1} for a network with {k} outputs; "
+            f"got values from {y.min():g} to {y.max():g}"
+        )
+    return y.astype(np.intp)
+
+
+# --------------------------------------------------------------------------- forward
+def dense(X, W, b):
+    """A dense layer, Eq. (3.1) of notebook 03: ``Z = X W + b``."""
+    return X @ W + b  # Eq. (3.1)
+
+
+def activate(Z, activation="tanh"):
+    r"""The activation, Eq. (3.2) of notebook 03: ``H = σ(Z)`` elementwise.
+
+    ``"tanh"``: σ(z) = tanh z;  ``"relu"``: σ(z) = max(z, 0).
+    """
+    _check_option(activation, "activation", ACTIVATIONS)
+    if activation == "tanh":
+        return np.tanh(Z)  # Eq. (3.2)
+    return np.maximum(Z, 0.0)  # Eq. (3.2)
+
+
+def activation_derivative(Z, activation="tanh"):
+    r"""σ'(Z) elementwise, Eq. (3.10) of notebook 03.
+
+    tanh'(z) = 1 − tanh² z;  relu'(z) = 1 if z > 0 else 0 (we take 0 at the kink).
+    """
+    _check_option(activation, "activation", ACTIVATIONS)
+    if activation == "tanh":
+        return 1.0 - np.tanh(Z) ** 2  # Eq. (3.10)
+    return (Z > 0).astype(float)  # Eq. (3.10)
+
+
+def softmax(Z):
+    """Row-wise softmax, shifted by the row maximum so ``exp`` never overflows."""
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def one_hot(y, k):
+    """Integer labels (n,) -> an (n, k) matrix with a single 1 per row."""
+    Y = np.zeros((len(y), k))
+    Y[np.arange(len(y)), np.asarray(y, dtype=np.intp)] = 1.0
+    return Y
+
+
+def squared_error(Y_hat, Y):
+    r"""Regression loss, Eq. (3.3) of notebook 03: mean over samples of ½‖ŷᵢ − yᵢ‖²."""
+    return 0.5 * np.sum((Y_hat - Y) ** 2) / Y.shape[0]  # Eq. (3.3)
+
+
+def cross_entropy(Z, y):
+    r"""Softmax cross-entropy, Eq. (3.4) of notebook 03: mean of −log softmax(zᵢ)[yᵢ].
+
+    Computed as ``logsumexp(zᵢ) − zᵢ[yᵢ]`` with the row maximum factored out,
+    so huge logits neither overflow nor give ``log 0``.
+    """
+    m = Z.max(axis=1, keepdims=True)
+    log_sum_exp = m[:, 0] + np.log(np.exp(Z - m).sum(axis=1))
+    return np.mean(log_sum_exp - Z[np.arange(len(y)), y])  # Eq. (3.4)
+
+
+def two_layer_forward(X, W1, b1, W2, b2, activation="tanh"):
+    r"""Forward pass of the two-layer network, Eqs. (3.1)-(3.2) of notebook 03.
+
+    Returns ``(Z2, cache)``: the output ``Z2 = σ(X W1 + b1) W2 + b2`` of shape
+    (n, k) -- the prediction ŷ for regression, the logits for classification --
+    and a dict holding what the backward pass needs.
+    """
+    X, W1, b1, W2, b2 = _check_params(X, W1, b1, W2, b2)
+    _check_option(activation, "activation", ACTIVATIONS)
+    return _forward(X, W1, b1, W2, b2, activation)
+
+
+def _forward(X, W1, b1, W2, b2, activation):
+    Z1 = dense(X, W1, b1)  # Eq. (3.1)
+    H = activate(Z1, activation)  # Eq. (3.2)
+    Z2 = dense(H, W2, b2)  # Eq. (3.1)
+    cache = {"X": X, "Z1": Z1, "H": H, "Z2": Z2, "W2": W2, "activation": activation}
+    return Z2, cache
+
+
+def two_layer_loss(Z2, y, task="regression"):
+    """The loss of the network output: Eq. (3.3) (regression) or Eq. (3.4) (classification)."""
+    _check_option(task, "task", TASKS)
+    Z2 = check_array(Z2, "Z2", ndim=2)
+    return _loss(Z2, _check_target(y, Z2.shape[0], Z2.shape[1], task), task)
+
+
+def _loss(Z2, y, task):
+    if task == "regression":
+        return squared_error(Z2, y)  # Eq. (3.3)
+    return cross_entropy(Z2, y)  # Eq. (3.4)
+
+
+# --------------------------------------------------------------------------- backward
+def output_gradient(Z2, y, task="regression"):
+    r"""∂loss/∂Z2, Eq. (3.5) of notebook 03: ``(ŷ − y) / n``.
+
+    Regression: ŷ = Z2. Classification: ŷ = softmax(Z2) and y is one-hot --
+    the same formula for both losses.
+    """
+    _check_option(task, "task", TASKS)
+    Z2 = check_array(Z2, "Z2", ndim=2)
+    n, k = Z2.shape
+    return _output_gradient(Z2, _check_target(y, n, k, task), task)
+
+
+def _output_gradient(Z2, y, task):
+    n, k = Z2.shape
+    if task == "regression":
+        return (Z2 - y) / n  # Eq. (3.5)
+    return (softmax(Z2) - one_hot(y, k)) / n  # Eq. (3.5)
+
+
+def two_layer_backward(cache, y, task="regression"):
+    r"""Backward pass, Eqs. (3.5)-(3.9) of notebook 03; returns ``[dW1, db1, dW2, db2]``.
+
+    From the top down: dZ2 = (ŷ − y)/n (3.5); dW2 = Hᵀ dZ2 (3.6); db2 = Σᵢ dZ2 (3.7);
+    dH = dZ2 W2ᵀ (3.8); dZ1 = dH ⊙ σ'(Z1) (3.9); dW1 = Xᵀ dZ1 (3.6); db1 = Σᵢ dZ1 (3.7).
+    """
+    if not isinstance(cache, dict) or not {"X", "Z1", "H", "Z2", "W2", "activation"} <= set(cache):
+        raise TypeError("cache must be the dict returned by two_layer_forward")
+    dZ2 = output_gradient(cache["Z2"], y, task)  # Eq. (3.5)
+    return _backward(cache, dZ2)
+
+
+def _backward(cache, dZ2):
+    X, Z1, H, W2 = cache["X"], cache["Z1"], cache["H"], cache["W2"]
+    dW2 = H.T @ dZ2  # Eq. (3.6)
+    db2 = dZ2.sum(axis=0)  # Eq. (3.7)
+    dH = dZ2 @ W2.T  # Eq. (3.8)
+    dZ1 = dH * activation_derivative(Z1, cache["activation"])  # Eq. (3.9)
+    dW1 = X.T @ dZ1  # Eq. (3.6)
+    db1 = dZ1.sum(axis=0)  # Eq. (3.7)
+    return [dW1, db1, dW2, db2]
+
+
+# --------------------------------------------------------------------------- the check
+def numerical_gradient(f, params, eps=1e-6):
+    r"""Central finite differences, Eq. (3.11) of notebook 03.
+
+    ``f(params) -> float`` takes a list of arrays. For every entry θⱼ,
+    ∂f/∂θⱼ ≈ (f(θ + ε eⱼ) − f(θ − ε eⱼ)) / 2ε, an error of order ε².
+    The caller's arrays are never modified (``f`` sees float64 copies).
+    Returns a list of arrays shaped like ``params``.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable taking a list of arrays, got {f!r}")
+    if isinstance(params, np.ndarray) or not isinstance(params, (list, tuple)):
+        raise TypeError(f"params must be a list of arrays, got {type(params).__name__}")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < np.inf:
+        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    theta = [check_array(p, f"params[{i}]", ndim=(0, 1, 2, 3, 4)).copy() for i, p in enumerate(params)]
+    grads = []
+    for p in theta:
+        g = np.zeros_like(p)
+        for j in range(p.size):
+            old = p.flat[j]
+            p.flat[j] = old + eps
+            f_plus = float(f(theta))
+            p.flat[j] = old - eps
+            f_minus = float(f(theta))
+            p.flat[j] = old
+            g.flat[j] = (f_plus - f_minus) / (2 * eps)  # Eq. (3.11)
+        grads.append(g)
+    return grads
+
+
+def relative_error(a, b):
+    r"""Eq. (3.12) of notebook 03: ‖a − b‖ / max(‖a‖ + ‖b‖, 10⁻³⁰⁰).
+
+    ``a`` and ``b`` are arrays or equally shaped lists of arrays (all entries
+    taken together). Scale-free: 1e-8 means "agree to about eight digits".
+    """
+    if isinstance(a, (list, tuple)) != isinstance(b, (list, tuple)) or (
+        isinstance(a, (list, tuple)) and len(a) != len(b)
+    ):
+        raise ValueError("a and b must both be arrays or lists of arrays of the same length")
+    pairs = zip(a, b) if isinstance(a, (list, tuple)) else [(a, b)]
+    num = den_a = den_b = 0.0
+    for i, (u, v) in enumerate(pairs):
+        u = check_array(u, f"a[{i}]", ndim=(0, 1, 2, 3, 4))
+        v = check_array(v, f"b[{i}]", ndim=(0, 1, 2, 3, 4))
+        if u.shape != v.shape:
+            raise ValueError(f"a[{i}] has shape {u.shape} but b[{i}] has shape {v.shape}; they must match")
+        num += np.sum((u - v) ** 2)
+        den_a += np.sum(u**2)
+        den_b += np.sum(v**2)
+    return float(np.sqrt(num) / max(np.sqrt(den_a) + np.sqrt(den_b), 1e-300))  # Eq. (3.12)
+
+
+# --------------------------------------------------------------------------- training
+def init_two_layer(n_features, n_hidden, n_outputs, seed=0):
+    """``[W1, b1, W2, b2]`` with W ~ N(0, 1/fan_in) entries and zero biases (seeded)."""
+    d = check_positive_int(n_features, "n_features")
+    h = check_positive_int(n_hidden, "n_hidden")
+    k = check_positive_int(n_outputs, "n_outputs")
+    rng = check_seed(seed)
+    W1 = rng.standard_normal((d, h)) / np.sqrt(d)
+    W2 = rng.standard_normal((h, k)) / np.sqrt(h)
+    return [W1, np.zeros(h), W2, np.zeros(k)]
+
+
+def weight_decay_step(W, dW, lr, lam):
+    r"""One step on Eq. (3.13), the decay taken exactly: Eq. (3.14) of notebook 03.
+
+    W ← (W − η ∂L/∂W) / (1 + ηλ): the gradient step on the loss, then the
+    minimiser of λ/2‖V‖² + ‖V − W'‖²/2η. Stable for every λ ≥ 0; λ = ∞ gives 0.
+    """
+    if np.isinf(lam):
+        return np.zeros_like(W)
+    return (W - lr * dW) / (1.0 + lr * lam)  # Eq. (3.14)
+
+
+def train_two_layer(X, y, n_hidden=16, activation="tanh", task="regression", lam=0.0, lr=0.1,
+                    steps=500, seed=0, X_val=None, y_val=None, log_every=1):
+    r"""Full-batch gradient descent on Eq. (3.13) of notebook 03.
+
+    Objective: loss (3.3)/(3.4) + λ/2 (‖W1‖² + ‖W2‖²), biases not penalised.
+    Each step: forward, backward (3.5)-(3.9), then Eq. (3.14) for the weights
+    and b ← b − η ∂L/∂b for the biases. Returns ``(params, history)``:
+    ``history["step"]``, ``history["loss"]`` (the objective, every
+    ``log_every`` steps and at the end), ``history["val_loss"]`` (the plain
+    loss on validation data, if given) and ``history["diverged"]`` -- True when
+    the step size was too large and the loss blew up (training then stops).
+    """
+    _check_option(task, "task", TASKS)
+    _check_option(activation, "activation", ACTIVATIONS)
+    X, y = check_X_y(X, y)
+    lam = check_lam(lam, allow_inf=True)
+    lr = check_lam(lr, "lr")
+    if lr == 0:
+        raise ValueError("lr must be > 0, got 0")
+    steps = check_positive_int(steps, "steps")
+    log_every = check_positive_int(log_every, "log_every")
+    k = (y.shape[1] if y.ndim == 2 else 1) if task == "regression" else int(np.max(y)) + 1
+    y = _check_target(y, X.shape[0], k, task)
+    history = {"step": [], "loss": [], "diverged": False}
+    if X_val is not None:
+        X_val, y_val = check_X_y(X_val, y_val, "X_val", "y_val")
+        if X_val.shape[1] != X.shape[1]:
+            raise ValueError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}; they must match")
+        y_val = _check_target(y_val, X_val.shape[0], k, task)
+        history["val_loss"] = []
+    params = init_two_layer(X.shape[1], n_hidden, k, seed)
+    if np.isinf(lam):  # λ = ∞ leaves only W = 0 feasible
+        params[0][:], params[2][:] = 0.0, 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below
+        for step in range(steps + 1):
+            W1, b1, W2, b2 = params
+            Z2, cache = _forward(X, W1, b1, W2, b2, activation)
+            loss = _loss(Z2, y, task)
+            if lam not in (0, np.inf):
+                loss += 0.5 * lam * (np.sum(W1**2) + np.sum(W2**2))  # Eq. (3.13)
+            if not np.isfinite(loss):
+                history["diverged"] = True
+                break
+            if step % log_every == 0 or step == steps:
+                _log(history, step, loss, params, X_val, y_val, activation, task)
+            if step == steps:
+                break
+            dW1, db1, dW2, db2 = _backward(cache, _output_gradient(Z2, y, task))
+            params = [weight_decay_step(W1, dW1, lr, lam), b1 - lr * db1,
+                      weight_decay_step(W2, dW2, lr, lam), b2 - lr * db2]
+    return params, history
+
+
+def _log(history, step, loss, params, X_val, y_val, activation, task):
+    history["step"].append(step)
+    history["loss"].append(float(loss))
+    if X_val is not None:
+        history["val_loss"].append(float(_loss(_forward(X_val, *params, activation)[0], y_val, task)))

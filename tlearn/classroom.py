@@ -1,0 +1,217 @@
+"""Classroom tools: student copies of the notebooks and a list of their exercises.
+
+Usage::
+
+    python -m tlearn.classroom student notebooks/ out/student/   # write student copies
+    python -m tlearn.classroom check notebooks/                  # list every exercise
+
+In a student copy every cell tagged ``solution`` is replaced by a stub: a
+``def`` keeps its signature (and docstring) with a body that raises
+``NotImplementedError``; any other code becomes a single ``raise``; a markdown
+solution becomes a prompt. Outputs of those cells are cleared. The stub and the
+check cell right after it are tagged ``exercise`` and ``raises-exception`` /
+``nbval-raises-exception``, so "Run all" in JupyterLab and ``pytest --nbval-lax``
+run past them while the rest of the notebook still runs. Everything that is not
+a notebook (data, dashboards/ ...) is copied unchanged.
+
+This module imports only the standard library and :mod:`nbformat` (which comes
+with Jupyter), never the maths.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import shutil
+import sys
+from pathlib import Path
+
+SOLUTION_TAG = "solution"
+EXERCISE_TAGS = ("exercise", "raises-exception", "nbval-raises-exception")
+STUB_MESSAGE = "Exercise: write your solution here"
+STUB_RAISE = f'raise NotImplementedError("{STUB_MESSAGE}")'
+STUB_HEADER = "# \N{PENCIL} EXERCISE -- replace the `raise NotImplementedError(...)` with your solution."
+MARKDOWN_STUB = "**\N{PENCIL} Exercise -- write your answer here.**"
+SKIP_DIRS = {".ipynb_checkpoints", "__pycache__"}
+
+__all__ = ["stub_source", "student_notebook", "write_student_copies", "list_exercises", "main"]
+
+
+def _nbformat():
+    try:
+        import nbformat
+    except ImportError as exc:  # pragma: no cover - nbformat ships with Jupyter
+        raise ImportError("tlearn.classroom needs nbformat (installed with jupyterlab / nbconvert)") from exc
+    return nbformat
+
+
+def _tags(cell):
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def is_solution(cell):
+    """True when ``cell`` carries the ``solution`` tag."""
+    return SOLUTION_TAG in _tags(cell)
+
+
+def stub_source(source):
+    """The student version of a solution cell's code.
+
+    Each top-level function keeps its decorators, signature and docstring; its
+    body becomes ``raise NotImplementedError(...)``. Code that defines no
+    function becomes one ``raise NotImplementedError(...)`` line. Nothing else of
+    the solution survives.
+    """
+    lines = source.splitlines()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        tree = None
+    defs = [n for n in (tree.body if tree else []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    out = [STUB_HEADER]
+    if not defs:
+        out.append(STUB_RAISE)
+        return "\n".join(out)
+    for node in defs:
+        start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        first = node.body[0]
+        keep_to = first.lineno - 1  # the signature ends on the line before the body starts
+        if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)):
+            keep_to = first.end_lineno  # keep the docstring: it states the task
+        head = lines[start - 1:keep_to]
+        if first.lineno == node.lineno:  # one-liner "def f(x): return x"
+            head = [lines[node.lineno - 1][: first.col_offset].rstrip()]
+        indent = " " * (first.col_offset if first.lineno != node.lineno else node.col_offset + 4)
+        if len(out) > 1:
+            out.append("")
+        out += head
+        out.append(indent + STUB_RAISE)
+    return "\n".join(out)
+
+
+def _mark_exercise(cell):
+    meta = cell.setdefault("metadata", {})
+    tags = [t for t in meta.get("tags", []) if t != SOLUTION_TAG]
+    meta["tags"] = tags + [t for t in EXERCISE_TAGS if t not in tags]
+
+
+def _clear(cell):
+    if cell.get("cell_type") == "code":
+        cell["outputs"] = []
+        cell["execution_count"] = None
+
+
+def student_notebook(nb):
+    """A student copy of notebook ``nb`` (an ``nbformat.NotebookNode``; not modified).
+
+    Returns ``(copy, n_exercises)``.
+    """
+    nb = copy.deepcopy(nb)
+    cells = nb.cells
+    count = 0
+    for i, cell in enumerate(cells):
+        if not is_solution(cell):
+            continue
+        count += 1
+        if cell.cell_type == "code":
+            cell.source = stub_source(cell.source)
+            _clear(cell)
+            _mark_exercise(cell)
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            if nxt is not None and nxt.cell_type == "code" and not is_solution(nxt):
+                _clear(nxt)  # its stored output would show the check passing
+                _mark_exercise(nxt)
+        else:
+            cell.source = MARKDOWN_STUB
+            _mark_exercise(cell)
+            cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t == "exercise"]
+    return nb, count
+
+
+def _iter_tree(src):
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if any(part in SKIP_DIRS for part in rel.parts):
+            continue
+        yield path, rel
+
+
+def write_student_copies(src, dst):
+    """Write student copies of every notebook under ``src`` into ``dst``.
+
+    Non-notebook files are copied as they are. Returns ``{relative path: number
+    of exercises stubbed}`` for the notebooks.
+    """
+    nbformat = _nbformat()
+    src, dst = Path(src), Path(dst)
+    if not src.is_dir():
+        raise ValueError(f"src must be a directory of notebooks, got {str(src)!r} which is not a directory")
+    if dst.resolve() == src.resolve():
+        raise ValueError(f"dst must differ from src, got {str(dst)!r} for both")
+    report = {}
+    for path, rel in _iter_tree(src):
+        target = dst / rel
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".ipynb":
+            nb = nbformat.read(path, as_version=4)
+            student, n = student_notebook(nb)
+            nbformat.write(student, target)
+            report[str(rel)] = n
+        else:
+            shutil.copy2(path, target)
+    return report
+
+
+def list_exercises(src):
+    """``[(notebook, exercise heading, solution cell index, check call)]`` under ``src``."""
+    nbformat = _nbformat()
+    src = Path(src)
+    paths = [src] if src.is_file() else [p for p, _ in _iter_tree(src) if p.suffix == ".ipynb"]
+    rows = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        heading = ""
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "markdown":
+                for line in cell.source.splitlines():
+                    if line.lstrip().startswith("#"):
+                        heading = line.lstrip("# ").strip()
+            if not is_solution(cell):
+                continue
+            check = ""
+            nxt = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+            if nxt is not None and nxt.cell_type == "code":
+                calls = [ln.strip() for ln in nxt.source.splitlines() if "check_" in ln]
+                check = calls[0] if calls else ""
+            rows.append((str(path), heading, i, check))
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tlearn.classroom", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_student = sub.add_parser("student", help="write student copies (solutions replaced by stubs)")
+    p_student.add_argument("src", help="directory of notebooks, e.g. notebooks/")
+    p_student.add_argument("dst", help="output directory, e.g. out/student/")
+    p_check = sub.add_parser("check", help="list the exercises (solution cells and their checks)")
+    p_check.add_argument("src", help="a notebook or a directory of notebooks")
+    args = parser.parse_args(argv)
+    if args.command == "student":
+        report = write_student_copies(args.src, args.dst)
+        for rel, n in report.items():
+            print(f"{rel}: {n} exercise cell(s) stubbed")
+        print(f"student copies written to {args.dst}")
+        return 0
+    rows = list_exercises(args.src)
+    for nb, heading, idx, check in rows:
+        print(f"{nb} cell {idx}: {heading or '(no heading)'}" + (f"  -> {check}" if check else "  (no check cell)"))
+    print(f"{len(rows)} exercise solution cell(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,488 @@
+r"""Feature transfer: a representation learned on the source, a ridge head on the target.
+
+Notebook 02. Instead of the source *parameters*, transfer a feature map
+:math:`\varphi` learned where data are plentiful, and fit only a small ridge
+head :math:`v` on the few target samples (Eqs. (2.1)-(2.2)):
+
+.. math:: \Phi = \varphi(X) \in \mathbb{R}^{n\times k}, \qquad
+          \hat v = (\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top y .
+
+Three ways to get :math:`\varphi` are provided: any fitted transformer
+(scikit-learn's ``PCA`` as is), the subspace shared by many source tasks
+(:class:`SubspaceExtractor`, Eq. (2.4)), or the hidden layer of a trained
+:class:`tlearn.MLP`. :class:`StackingTransfer` is the simplest feature
+transfer of all: the source model's prediction as one extra feature (Eq. (2.8)).
+
+Every head is solved by :mod:`tlearn.ridge` -- there is no second ridge
+implementation here.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._validation import check_array, check_positive_int, check_seed, check_X, check_X_y
+from .ridge import TransferRidge, TransferRidgeCV, ridge_fit
+
+__all__ = [
+    "FeatureTransfer",
+    "FeatureTransferClassifier",
+    "StackingTransfer",
+    "SubspaceExtractor",
+    "extract_features",
+    "principal_angles",
+    "ols_risk",
+    "learning_curve",
+]
+
+
+# --------------------------------------------------------------------------- extractors
+def _name(obj):
+    """How an extractor is named in messages: a function by its name, an object by its class."""
+    if callable(obj) and not hasattr(obj, "fit") and hasattr(obj, "__name__"):
+        return obj.__name__
+    return type(obj).__name__
+
+
+def _check_extractor_fitted(extractor, name):
+    """NotFittedError naming the argument when a fit-able extractor is not fitted."""
+    if not hasattr(extractor, "fit"):
+        return
+    try:
+        check_is_fitted(extractor)
+    except NotFittedError:
+        raise NotFittedError(
+            f"{name} {_name(extractor)} is not fitted; fit it on the source data before "
+            f"passing it as {name}"
+        ) from None
+    except TypeError:  # not an estimator in scikit-learn's sense: trust it
+        pass
+
+
+def extract_features(extractor, X, layer=-1, name="extractor", X_name="X"):
+    r"""The representation :math:`\Phi = \varphi(X)`, Eq. (2.1) of notebook 02.
+
+    ``extractor`` is ``None`` (identity), a trained :class:`tlearn.MLP` (read
+    the activations after hidden layer ``layer`` via ``MLP.hidden``), any
+    fitted object with ``transform(X)`` (e.g. ``sklearn.decomposition.PCA``),
+    or a callable ``X -> Phi``. Returns a finite ``(n, k)`` float array and
+    raises a clear error when the extractor is not fitted, expects a different
+    number of features, returns the wrong number of rows, or returns NaN.
+    """
+    X = check_X(X, X_name)
+    if extractor is None:
+        return X
+    expected = getattr(extractor, "n_features_in_", None)
+    if hasattr(extractor, "hidden") and callable(extractor.hidden):
+        # An MLP has weights from construction on (random features are features too).
+        expected = expected if expected is not None else _mlp_inputs(extractor)
+        _check_n_features(X, expected, name, X_name, extractor)
+        Phi = extractor.hidden(X, layer=layer)  # Eq. (2.1)
+    elif hasattr(extractor, "transform"):
+        _check_extractor_fitted(extractor, name)
+        _check_n_features(X, expected, name, X_name, extractor)
+        Phi = extractor.transform(X)  # Eq. (2.1)
+    elif callable(extractor):
+        Phi = extractor(X)  # Eq. (2.1)
+    else:
+        raise TypeError(
+            f"{name} must be None, a fitted object with transform(X), a trained tlearn.MLP "
+            f"or a callable; got {type(extractor).__name__}"
+        )
+    Phi = check_array(Phi, f"the features {name}({X_name})", ndim=(1, 2), allow_empty=True)
+    if Phi.ndim == 1:
+        Phi = Phi[:, None]
+    if Phi.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{name} returned {Phi.shape[0]} rows for {X_name} with {X.shape[0]} rows; "
+            "a feature map must return one row per sample"
+        )
+    if Phi.shape[1] == 0:
+        raise ValueError(f"{name} returned 0 features (shape {Phi.shape}); expected at least one column")
+    return Phi
+
+
+def _mlp_inputs(mlp):
+    sizes = getattr(mlp, "sizes", None)
+    try:
+        return int(sizes[0])
+    except (TypeError, IndexError, ValueError):
+        return None
+
+
+def _check_n_features(X, expected, name, X_name, extractor):
+    if expected is not None and X.shape[1] != int(expected):
+        raise ValueError(
+            f"{X_name} has {X.shape[1]} features but {name} {_name(extractor)} expects "
+            f"{int(expected)}; pass data with the columns the extractor was fitted on"
+        )
+
+
+# --------------------------------------------------------------------------- heads
+class _RidgeHead(BaseEstimator):
+    """Shared fit/predict: ridge head (Eq. (2.2)) on features from ``_features``."""
+
+    def _features(self, X, X_name="X"):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _head(self):
+        if self.lams is not None:
+            return TransferRidgeCV(lams=self.lams, fit_intercept=self.fit_intercept)
+        return TransferRidge(lam=self.lam, fit_intercept=self.fit_intercept)
+
+    def _fit_head(self, X, Y, sample_weight):
+        Phi = self._features(X)
+        head = self._head()
+        head.fit(Phi, Y, sample_weight=sample_weight)  # Eq. (2.2)
+        self.head_ = head
+        self.coef_ = head.coef_
+        self.intercept_ = head.intercept_
+        self.lam_ = head.lam_ if self.lams is not None else head.lam
+        self.n_components_ = Phi.shape[1]
+        return self
+
+    def _check_predict_X(self, X):
+        check_is_fitted(self, "head_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)  # feature-count check
+        return check_X(X, "X")
+
+    def features(self, X):
+        r"""The features :math:`\Phi = \varphi(X)` the head sees, Eq. (2.1) of notebook 02."""
+        return self._features(self._check_predict_X(X))
+
+    def _decision(self, X):
+        Phi = self.features(X)  # checks fitted first
+        return self.head_.predict(Phi)
+
+
+def _require_y(estimator, y):
+    if y is None:
+        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y is None")
+
+
+class FeatureTransfer(RegressorMixin, _RidgeHead):
+    r"""A ridge head on transferred features, Eqs. (2.1)-(2.2) of notebook 02.
+
+    .. math:: \Phi = \varphi(X), \qquad
+              \hat v = (\Phi^\top\Phi + \lambda I)^{-1}\Phi^\top y,
+              \qquad \hat y = \varphi(x)^\top \hat v + b
+
+    (with ``fit_intercept`` the intercept :math:`b` is not penalised: the head
+    is fitted to centred features and targets by :class:`tlearn.TransferRidge`).
+
+    Parameters
+    ----------
+    extractor : None, fitted transformer, trained tlearn.MLP or callable
+        The feature map :math:`\varphi`, used as is (never refitted): see
+        :func:`extract_features`. ``None`` is the identity (plain ridge).
+    lam : float >= 0
+        Ridge strength of the head (``inf`` allowed).
+    fit_intercept : bool
+    layer : int
+        Which hidden layer of an MLP extractor to read (1-based, -1 = last).
+    lams : None or array of float
+        If given, λ is chosen among ``lams`` by exact leave-one-out
+        (:class:`tlearn.TransferRidgeCV`) and ``lam`` is ignored.
+
+    Attributes
+    ----------
+    coef_ : (n_components_,) or (n_targets, n_components_) head weights :math:`\hat v`.
+    intercept_, lam_, n_features_in_, n_components_, head_
+    """
+
+    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None):
+        self.extractor = extractor
+        self.lam = lam
+        self.fit_intercept = fit_intercept
+        self.layer = layer
+        self.lams = lams
+
+    def _features(self, X, X_name="X"):
+        return extract_features(self.extractor, X, layer=self.layer, X_name=X_name)
+
+    def fit(self, X, y, sample_weight=None):
+        """Map X through the extractor and fit the ridge head (Eq. (2.2) of notebook 02)."""
+        _require_y(self, y)
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        X, y = check_X_y(X, y)
+        return self._fit_head(X, y, sample_weight)
+
+    def predict(self, X):
+        r""":math:`\varphi(X)\hat v + b`."""
+        return self._decision(X)
+
+
+class FeatureTransferClassifier(ClassifierMixin, _RidgeHead):
+    r"""One-vs-rest ridge classification on transferred features, Eq. (2.2) of notebook 02.
+
+    Each class :math:`c` gets the ridge head of Eq. (2.2) fitted to the code
+    :math:`+1` (sample in class :math:`c`) / :math:`-1` (otherwise); the
+    prediction is the class with the largest score. With two classes a single
+    head on :math:`\pm 1` is fitted, as in scikit-learn's ``RidgeClassifier``.
+    Parameters are those of :class:`FeatureTransfer`.
+    """
+
+    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None):
+        self.extractor = extractor
+        self.lam = lam
+        self.fit_intercept = fit_intercept
+        self.layer = layer
+        self.lams = lams
+
+    def _features(self, X, X_name="X"):
+        return extract_features(self.extractor, X, layer=self.layer, X_name=X_name)
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit one ridge head per class on the ±1 codes of ``y``."""
+        _require_y(self, y)
+        X, y = validate_data(self, X, y, dtype=np.float64)  # 1-D labels, one per row
+        X = check_X(X, "X")
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        Y = np.where(codes[:, None] == np.arange(len(self.classes_)), 1.0, -1.0)
+        if len(self.classes_) <= 2:
+            Y = Y[:, -1]  # one head: +1 for the last class, -1 for the first
+        return self._fit_head(X, Y, sample_weight)
+
+    def decision_function(self, X):
+        """Class scores: (n,) for two classes (positive = ``classes_[1]``), else (n, n_classes)."""
+        return self._decision(X)
+
+    def predict(self, X):
+        """The class with the largest one-vs-rest score."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            if len(self.classes_) == 1:
+                return np.repeat(self.classes_[0], scores.shape[0])
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+
+class StackingTransfer(RegressorMixin, _RidgeHead):
+    r"""The source model's prediction as an extra feature, Eq. (2.8) of notebook 02.
+
+    .. math:: \varphi(x) = \bigl[\,x,\ f_A(x)\,\bigr] \in \mathbb{R}^{d+1}
+
+    followed by the ridge head of Eq. (2.2). The head can use :math:`f_A` as
+    much or as little as the target data say -- one coefficient decides how far
+    to trust the source. With ``passthrough=False`` only :math:`f_A(x)` is
+    used (a rescaled source model).
+
+    Parameters
+    ----------
+    source : fitted estimator with ``predict`` or callable ``X -> (n,)``
+        The source model :math:`f_A` (never refitted).
+    lam, fit_intercept, lams : as in :class:`FeatureTransfer`.
+    passthrough : bool
+        Keep the raw features next to the source prediction.
+    """
+
+    def __init__(self, source=None, lam=1.0, fit_intercept=True, lams=None, passthrough=True):
+        self.source = source
+        self.lam = lam
+        self.fit_intercept = fit_intercept
+        self.lams = lams
+        self.passthrough = passthrough
+
+    def _features(self, X, X_name="X"):
+        src = self.source
+        if src is None:
+            raise TypeError("source is None; pass a fitted source model (with predict) or a callable X -> (n,)")
+        if hasattr(src, "predict"):
+            _check_extractor_fitted(src, "source")
+            _check_n_features(X, getattr(src, "n_features_in_", None), "source", X_name, src)
+            f = src.predict(X)
+        elif callable(src):
+            f = src(X)
+        else:
+            raise TypeError(f"source must be a fitted model with predict(X) or a callable, got {type(src).__name__}")
+        f = check_array(f, f"the source prediction source({X_name})", ndim=(1, 2))
+        if f.ndim == 2:
+            if f.shape[1] != 1:
+                raise ValueError(f"source must predict one value per sample, got shape {f.shape}")
+            f = f[:, 0]
+        if f.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"source returned {f.shape[0]} predictions for {X_name} with {X.shape[0]} rows"
+            )
+        return np.column_stack([X, f]) if self.passthrough else f[:, None]  # Eq. (2.8)
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the ridge head on ``[X, f_A(X)]``."""
+        _require_y(self, y)
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        X, y = check_X_y(X, y)
+        return self._fit_head(X, y, sample_weight)
+
+    def predict(self, X):
+        r""":math:`[X, f_A(X)]\hat v + b`."""
+        return self._decision(X)
+
+
+# --------------------------------------------------------------------------- subspace
+def _check_tasks(tasks):
+    if isinstance(tasks, tuple) and len(tasks) == 2 and np.ndim(tasks[0]) == 2 and np.ndim(tasks[1]) == 1:
+        raise TypeError("tasks must be a list of (X, y) pairs, one per source task; got a single (X, y) pair")
+    try:
+        tasks = list(tasks)
+    except TypeError:
+        raise TypeError(f"tasks must be a list of (X, y) pairs, got {type(tasks).__name__}") from None
+    if not tasks:
+        raise ValueError("tasks is empty; expected at least one (X, y) pair")
+    out, d = [], None
+    for t, pair in enumerate(tasks):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"tasks[{t}] must be an (X, y) pair, got {type(pair).__name__}")
+        X, y = check_X_y(pair[0], pair[1], X_name=f"tasks[{t}][0]", y_name=f"tasks[{t}][1]", y_ndim=1)
+        if d is None:
+            d = X.shape[1]
+        elif X.shape[1] != d:
+            raise ValueError(
+                f"tasks[{t}][0] has {X.shape[1]} features but tasks[0][0] has {d}; "
+                "every source task must use the same features"
+            )
+        out.append((X, y))
+    return out
+
+
+class SubspaceExtractor(BaseEstimator):
+    r"""The subspace shared by many source tasks' weights, Eq. (2.4) of notebook 02.
+
+    Fits each source task's ridge solution :math:`\hat w_t` (Eq. (2.2) with
+    :math:`\varphi` = identity), stacks them as columns of
+    :math:`W = [\hat w_1, \dots, \hat w_T] \in \mathbb{R}^{d\times T}`, and keeps
+    the top ``n_components`` left singular vectors:
+
+    .. math:: W = \tilde U S V^\top, \qquad \hat U = \tilde U_{:, 1:k},
+              \qquad \varphi(x) = \hat U^\top x .
+
+    Parameters
+    ----------
+    n_components : int
+        ``k``, the dimension of the representation (at most ``min(d, T)``).
+    lam : float >= 0
+        Ridge strength of the per-task fits (0 = least squares / min-norm).
+    fit_intercept : bool
+        Centre each task's ``X`` and ``y`` before its fit (the intercepts are
+        not part of the subspace).
+
+    Attributes
+    ----------
+    components_ : (n_features, n_components) orthonormal :math:`\hat U`.
+    singular_values_ : all singular values of :math:`W` (a scree plot picks ``k``).
+    task_coefs_ : (n_tasks, n_features) the per-task ridge weights :math:`\hat w_t^\top`.
+    n_features_in_, n_tasks_
+    """
+
+    def __init__(self, n_components=2, lam=1.0, fit_intercept=True):
+        self.n_components = n_components
+        self.lam = lam
+        self.fit_intercept = fit_intercept
+
+    def fit(self, tasks, y=None):
+        """Fit on ``tasks``, a list of ``(X, y)`` pairs (one per source task)."""
+        if y is not None:
+            raise TypeError(
+                "SubspaceExtractor.fit takes one argument, tasks (a list of (X, y) pairs); got a second one"
+            )
+        tasks = _check_tasks(tasks)
+        k = check_positive_int(self.n_components, "n_components")
+        d, T = tasks[0][0].shape[1], len(tasks)
+        if k > min(d, T):
+            raise ValueError(
+                f"n_components must be <= min(n_features, n_tasks) = min({d}, {T}), got {k}"
+            )
+        coefs = []
+        for X, y in tasks:
+            if self.fit_intercept:
+                X, y = X - X.mean(axis=0), y - y.mean()
+            coefs.append(ridge_fit(X, y, self.lam))
+        W = np.column_stack(coefs)  # d x T
+        U, s, _ = np.linalg.svd(W, full_matrices=False)  # Eq. (2.4)
+        self.components_ = U[:, :k]
+        self.singular_values_ = s
+        self.task_coefs_ = W.T
+        self.n_features_in_ = d
+        self.n_tasks_ = T
+        return self
+
+    def transform(self, X):
+        r""":math:`\Phi = X\hat U`, Eq. (2.4) of notebook 02."""
+        check_is_fitted(self, "components_")
+        X = check_X(X, "X")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features but SubspaceExtractor was fitted on tasks with "
+                f"{self.n_features_in_}"
+            )
+        return X @ self.components_  # Eq. (2.4)
+
+
+# --------------------------------------------------------------------------- helpers
+def principal_angles(A, B):
+    r"""Principal angles (radians, ascending) between the column spaces of A and B.
+
+    :math:`\cos\theta_i = \sigma_i(Q_A^\top Q_B)` with :math:`Q_A, Q_B`
+    orthonormal bases from QR. Zero angles mean a shared direction; for two
+    ``k``-dimensional subspaces, all angles zero means they coincide.
+    """
+    A = check_array(A, "A", ndim=2)
+    B = check_array(B, "B", ndim=2)
+    if A.shape[0] != B.shape[0]:
+        raise ValueError(f"A has {A.shape[0]} rows but B has {B.shape[0]}; both must live in the same space")
+    Qa, _ = np.linalg.qr(A)
+    Qb, _ = np.linalg.qr(B)
+    s = np.linalg.svd(Qa.T @ Qb, compute_uv=False)
+    return np.arccos(np.clip(s, -1.0, 1.0))
+
+
+def ols_risk(n, n_params, noise_var):
+    r"""Expected test MSE of least squares on ``n_params`` isotropic Gaussian features.
+
+    Eq. (2.5) of notebook 02: for :math:`z\sim N(0, I_p)`, :math:`n \ge p+2`
+    samples and noise variance :math:`\sigma^2`,
+
+    .. math:: E\,R = \sigma^2\Bigl(1 + \frac{p}{n-p-1}\Bigr),
+
+    and ``inf`` for :math:`n < p + 2`. With subspace features the part of the
+    target weight outside the subspace acts as extra noise, Eq. (2.7): pass
+    ``noise_var = σ² + ‖(I - ÛÛᵀ) w_B‖²``. ``n`` may be an array.
+    """
+    n = np.asarray(n, dtype=float)
+    p = float(check_positive_int(n_params, "n_params"))
+    ok = n >= p + 2
+    excess = np.divide(p, n - p - 1, out=np.full(n.shape, np.inf), where=ok)
+    return noise_var * (1.0 + excess)  # Eq. (2.5)
+
+
+def learning_curve(estimator, X, y, X_test, y_test, sizes, n_repeats=5, seed=0, scoring="mse"):
+    """Held-out error of ``estimator`` fitted on ``n`` random target rows, for each ``n`` in ``sizes``.
+
+    For every size, ``n_repeats`` random subsets (without replacement) of
+    ``(X, y)`` are drawn with ``seed``; a clone of ``estimator`` is fitted on
+    each and scored on ``(X_test, y_test)`` by mean squared error
+    (``scoring="mse"``) or misclassification rate (``"error"``). Returns the
+    mean over repeats, shape ``(len(sizes),)``.
+    """
+    X, y = check_X_y(X, y)
+    if scoring not in ("mse", "error"):
+        raise ValueError(f"scoring must be 'mse' or 'error', got {scoring!r}")
+    X_test = check_X(X_test, "X_test")
+    y_test = np.asarray(y_test)
+    sizes = [check_positive_int(int(n) if isinstance(n, np.integer) else n, "sizes[i]") for n in sizes]
+    if max(sizes) > X.shape[0]:
+        raise ValueError(f"sizes go up to {max(sizes)} but X has only {X.shape[0]} rows")
+    n_repeats = check_positive_int(n_repeats, "n_repeats")
+    rng = check_seed(seed)
+    out = np.empty(len(sizes))
+    for i, n in enumerate(sizes):
+        errs = []
+        for _ in range(n_repeats):
+            idx = rng.choice(X.shape[0], size=n, replace=False)
+            pred = clone(estimator).fit(X[idx], y[idx]).predict(X_test)
+            errs.append(np.mean((pred - y_test) ** 2) if scoring == "mse" else np.mean(pred != y_test))
+        out[i] = np.mean(errs)
+    return out

@@ -1,0 +1,118 @@
+r"""Exact bias, variance and risk of transfer ridge: Eqs. (1.11)-(1.14) of notebook 01.
+
+Fixed design: X (n, d) is given, the target is :math:`y = X w_B + \varepsilon`
+with :math:`\varepsilon \sim \mathcal N(0, \sigma^2 I)`, and
+:math:`\hat w(\lambda) = (X^\top X + \lambda I)^{-1}(X^\top y + \lambda w_A)`.
+With the thin SVD :math:`X = U S V^\top` and :math:`P_\perp = I - VV^\top`,
+
+.. math::
+
+    \mathbb E\,\hat w - w_B &= -\big[V\,\mathrm{diag}\big(\tfrac{\lambda}{s^2+\lambda}\big)V^\top + P_\perp\big](w_B - w_A)
+    \quad (1.11)\\
+    \mathrm{Cov}\,\hat w &= \sigma^2\, V\,\mathrm{diag}\big(\tfrac{s^2}{(s^2+\lambda)^2}\big)V^\top \quad (1.12)
+
+and the expected squared error of a prediction at a fresh point
+:math:`x \sim (0, \Sigma)` is bias² + variance + σ² (Eq. (1.13)), with
+bias² :math:`= b^\top \Sigma b` and variance :math:`= \mathrm{tr}(\Sigma\,\mathrm{Cov}\,\hat w)`.
+NumPy only: curves for all λ cost one SVD.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_array, check_lam, check_prior, check_X
+
+__all__ = ["RiskCurves", "transfer_risk", "oracle_lam"]
+
+
+@dataclass
+class RiskCurves:
+    """Exact curves over λ. ``risk = bias2 + variance + noise_var``."""
+
+    lams: np.ndarray
+    bias2: np.ndarray
+    variance: np.ndarray
+    risk: np.ndarray
+    noise_var: float
+
+
+def _test_cov(test_cov, d):
+    if test_cov is None:
+        return None
+    S = check_array(test_cov, "test_cov", ndim=(1, 2))
+    if S.ndim == 1:
+        if S.shape != (d,):
+            raise ValueError(f"test_cov has shape {S.shape}, expected ({d},) or ({d}, {d})")
+        return np.diag(S)
+    if S.shape != (d, d):
+        raise ValueError(f"test_cov has shape {S.shape}, expected ({d}, {d})")
+    return S
+
+
+def transfer_risk(X, coef_target, lam, prior=None, noise_var=1.0, test_cov=None):
+    r"""Exact bias², variance and test risk of transfer ridge, Eqs. (1.11)-(1.13) of notebook 01.
+
+    Parameters
+    ----------
+    X : array (n, d), the fixed target design.
+    coef_target : array (d,), the true target weights w_B.
+    lam : float or array of λ >= 0 (``np.inf`` allowed).
+    prior : array (d,), the source weights w_A (None = 0: plain ridge).
+    noise_var : float >= 0, σ².
+    test_cov : None, array (d,) or (d, d)
+        Covariance Σ of a test point; None means the identity (isotropic
+        features, as in :func:`tlearn.datasets.make_transfer_regression`).
+
+    Returns
+    -------
+    RiskCurves with arrays shaped like ``np.atleast_1d(lam)``.
+    """
+    X = check_X(X)
+    d = X.shape[1]
+    w_true = check_array(coef_target, "coef_target", ndim=1)
+    if w_true.shape != (d,):
+        raise ValueError(f"coef_target has shape {w_true.shape}, expected ({d},) to match X's {d} features")
+    p = check_prior(prior, d)
+    p = np.zeros(d) if p is None else p
+    lams = np.atleast_1d(check_lam(lam, allow_inf=True, allow_array=True))
+    sigma2 = check_lam(noise_var, name="noise_var")
+    S = _test_cov(test_cov, d)
+
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    keep = s > s[0] * max(X.shape) * np.finfo(float).eps
+    s, Vt = s[keep], Vt[keep]
+    s2 = s**2
+    delta = w_true - p
+    a = Vt @ delta  # coordinates of w_B - w_A in the row space
+    perp = delta - Vt.T @ a  # the part X never sees
+
+    bias2 = np.empty(lams.size)
+    var = np.empty(lams.size)
+    for j, lam_j in enumerate(lams):
+        shrink = np.ones_like(s2) if np.isinf(lam_j) else lam_j / (s2 + lam_j)
+        b = -(Vt.T @ (shrink * a) + perp)  # Eq. (1.11)
+        cdiag = np.zeros_like(s2) if np.isinf(lam_j) else s2 / (s2 + lam_j) ** 2
+        if S is None:
+            bias2[j] = b @ b
+            var[j] = sigma2 * cdiag.sum()  # tr(Cov), Eq. (1.12)
+        else:
+            bias2[j] = b @ S @ b
+            var[j] = sigma2 * np.einsum("rd,de,re,r->", Vt, S, Vt, cdiag)
+    return RiskCurves(lams=lams, bias2=bias2, variance=var, risk=bias2 + var + sigma2, noise_var=sigma2)  # Eq. (1.13)
+
+
+def oracle_lam(n_features, noise_var, coef_target, prior=None):
+    r"""The Bayes-optimal λ = σ² d / ‖w_B − w_A‖², Eq. (1.14) of notebook 01.
+
+    It is the posterior mean's λ when :math:`w_B \sim \mathcal N(w_A, \tau^2 I)`
+    with :math:`\tau^2 = \|w_B - w_A\|^2 / d`: the closer the source, the larger λ.
+    Returns ``np.inf`` when w_B = w_A.
+    """
+    w_true = check_array(coef_target, "coef_target", ndim=1)
+    p = check_prior(prior, w_true.shape[0])
+    p = np.zeros_like(w_true) if p is None else p
+    dist2 = float(np.sum((w_true - p) ** 2))
+    sigma2 = check_lam(noise_var, name="noise_var")
+    return np.inf if dist2 == 0 else sigma2 * n_features / dist2  # Eq. (1.14)

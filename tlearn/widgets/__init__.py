@@ -1,0 +1,10 @@
+"""Interactive explorers: thin ipywidgets + matplotlib views over tlearn's maths.
+
+Every explorer is a function ``*_explorer(**options)`` callable with no
+arguments that returns an :class:`Explorer` with ``.widget``, ``.controls``
+(at least ``"lam"`` and ``"n"``) and ``.fig``.
+"""
+from ._common import LAM_GRID, Explorer, assemble, lam_slider, new_figure, render_png
+from .ridge import ridge_explorer
+
+__all__ = ["Explorer", "assemble", "lam_slider", "new_figure", "render_png", "LAM_GRID", "ridge_explorer"]

@@ -1,0 +1,138 @@
+"""What every explorer shares: the Explorer record, the λ slider, figure rendering.
+
+An explorer is a thin view over the pure functions in :mod:`tlearn`. Its figure
+is a plain :class:`matplotlib.figure.Figure` (no pyplot state, no GUI backend),
+rendered to PNG into an :class:`ipywidgets.Image`. Because the picture lives in
+the widget state, it works the same in JupyterLab, Voilà, and a static HTML
+export (which keeps the last image visible without a kernel).
+
+Moving a control updates the figure's artists in place (``set_data``,
+``set_ydata`` ...) and re-renders; the figure is never rebuilt.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import ipywidgets as W
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["Explorer", "assemble", "new_figure", "lam_slider", "lam_label", "render_png", "LAM_GRID"]
+
+#: λ values offered by the sliders: the limit 0, a log grid, the limit ∞.
+LAM_GRID = np.concatenate([[0.0], np.logspace(-3, 3, 25), [np.inf]])
+
+
+def lam_label(lam):
+    """How λ is written on a slider: ``0``, ``∞`` or three significant digits."""
+    if lam == 0:
+        return "0"
+    if np.isinf(lam):
+        return "\N{INFINITY}"
+    return f"{lam:.3g}"
+
+
+def lam_slider(value=1.0, grid=LAM_GRID, description="\N{GREEK SMALL LETTER LAMDA}", css="tlearn-lam"):
+    """A log-scale selection slider over ``grid`` whose ``.value`` is λ itself.
+
+    Its options include the two limits λ = 0 and λ = ∞; ``value`` is snapped
+    to the nearest grid point (in log10 λ).
+    """
+    grid = [float(g) for g in grid]
+    finite = [g for g in grid if 0 < g < np.inf]
+    if value not in grid:
+        value = min(finite, key=lambda g: abs(np.log10(g) - np.log10(max(value, 1e-300))))
+    slider = W.SelectionSlider(
+        options=[(lam_label(g), g) for g in grid],
+        value=value,
+        description=description,
+        continuous_update=True,
+        layout=W.Layout(width="420px"),
+    )
+    slider.add_class(css)
+    return slider
+
+
+def new_figure(nrows=1, ncols=1, figsize=(9.0, 3.2), **subplot_kw):
+    """A Figure on the Agg canvas with a grid of axes (no pyplot involved)."""
+    fig = Figure(figsize=figsize, dpi=90, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw=subplot_kw or None)
+    return fig, axes
+
+
+def render_png(fig):
+    """The figure as PNG bytes (one draw; fast, lightly compressed PNG).
+
+    The first render runs the constrained layout; after it the layout is
+    frozen so that slider updates only redraw artists.
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+    if fig.get_layout_engine() is not None and not getattr(fig, "_tlearn_frozen", False):
+        fig.set_layout_engine("none")
+        fig._tlearn_frozen = True
+    return buf.getvalue()
+
+
+@dataclass
+class Explorer:
+    """An interactive view: ``widget`` to display, ``controls`` by name, ``fig``.
+
+    ``update()`` recomputes and redraws; it is called by every control's
+    observer, synchronously, so after ``controls["lam"].value = ...`` the
+    figure (and ``image``) already show the new state.
+    """
+
+    widget: W.Widget
+    controls: dict
+    fig: Figure
+    image: W.Image
+    update: Callable[[], None]
+    state: dict = field(default_factory=dict)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    def redraw(self):
+        """Re-render the figure into the image widget."""
+        self.image.value = render_png(self.fig)
+
+
+def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explorer"):
+    """Wire ``controls`` to ``compute`` and lay out controls above the figure.
+
+    ``compute(values: dict) -> None`` must update the figure's artists in
+    place. Returns an :class:`Explorer` already drawn once.
+    """
+    image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+    image.add_class("tlearn-figure")
+    status = W.HTML(value="")
+    status.add_class("tlearn-status")
+    box_children = []
+    if title:
+        box_children.append(W.HTML(f"<b>{title}</b>"))
+    box_children.append(W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")))
+    if extra is not None:
+        box_children.append(extra)
+    box_children += [status, image]
+    widget = W.VBox(box_children)
+    widget.add_class(css)
+    explorer = Explorer(widget=widget, controls=dict(controls), fig=fig, image=image, update=lambda: None)
+
+    def update(*_):
+        values = {name: c.value for name, c in explorer.controls.items()}
+        compute(values)
+        explorer.redraw()
+
+    explorer.update = update
+    explorer.state["status"] = status
+    for c in controls.values():
+        c.observe(update, names="value")
+    update()
+    return explorer

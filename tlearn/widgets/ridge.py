@@ -1,0 +1,153 @@
+"""The parameter-transfer explorer of notebook 01: λ, n_B and task similarity, live.
+
+A thin view over :class:`tlearn.RidgePath` and :func:`tlearn.theory.transfer_risk`.
+Moving λ costs O(d·r) (one filter-factor product on a cached SVD); moving n_B or
+the similarity redraws the data (cached per setting) and one SVD.
+"""
+from __future__ import annotations
+
+import numpy as np
+import ipywidgets as W
+
+from ..datasets import make_transfer_regression
+from ..ridge import RidgePath
+from ..theory import transfer_risk
+from ._common import LAM_GRID, assemble, lam_label, lam_slider, new_figure
+
+__all__ = ["ridge_explorer", "lam_to_x"]
+
+_LO, _HI = 1e-4, 1e4  # where the limits λ = 0 and λ = ∞ are drawn on the log axis
+
+
+def lam_to_x(lam):
+    """Plot position of λ on the log axis: 0 and ∞ are pinned to the ends."""
+    lam = np.asarray(lam, dtype=float)
+    return np.where(lam == 0, _LO, np.where(np.isinf(lam), _HI, lam))
+
+
+def _lam_axis(ax):
+    ax.set_xscale("log")
+    ax.set_xlim(_LO / 2, _HI * 2)
+    ticks = [_LO, 1e-2, 1, 1e2, _HI]
+    ax.set_xticks(ticks, ["0", "0.01", "1", "100", "\N{INFINITY}"])
+    ax.set_xlabel("\N{GREEK SMALL LETTER LAMDA}")
+
+
+class _Model:
+    """Everything the figure needs for one (n_B, similarity) setting."""
+
+    def __init__(self, n, similarity, n_features, noise, n_repeats, seed, n_show=80):
+        data = make_transfer_regression(
+            n_source=0, n_target=n, n_test=n_show, n_features=n_features,
+            similarity=similarity, noise=noise, seed=seed,
+        )
+        self.data = data
+        rng = np.random.default_rng(seed + 1)
+        # Monte Carlo: the same design X, fresh noise in every column (fixed-design theory).
+        Y = (data.X_target @ data.coef_target)[:, None] + noise * rng.standard_normal((n, n_repeats))
+        Y[:, 0] = data.y_target
+        self.path = RidgePath(data.X_target, Y)
+        self.prior = np.repeat(data.coef_source[:, None], n_repeats, axis=1)
+        W_all = self.path.coef(LAM_GRID, prior=self.prior)  # (m, d, R)
+        err = ((W_all - data.coef_target[None, :, None]) ** 2).sum(axis=1) + noise**2
+        self.mc_mean = err.mean(axis=1)
+        self.mc_err = err.std(axis=1, ddof=1) / np.sqrt(n_repeats)
+        self.theory_lams = np.concatenate([[0.0], np.logspace(np.log10(_LO), np.log10(_HI), 200)[1:-1], [np.inf]])
+        self.curves = transfer_risk(
+            data.X_target, data.coef_target, self.theory_lams, prior=data.coef_source, noise_var=noise**2
+        )
+
+    def coef(self, lam):
+        return self.path.coef(lam, prior=self.prior)[:, 0]  # the first draw is "the" data set
+
+
+def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_repeats=40, seed=0):
+    """Explore ridge toward the source weights (Eq. (1.4) of notebook 01) live.
+
+    Controls: ``"lam"`` (λ, log scale with the limits 0 and ∞), ``"n"`` (target
+    samples n_B) and ``"similarity"`` (cosine between w_A and w_B). Panels:
+    predictions vs truth on held-out target points; expected test error against
+    λ -- Monte-Carlo means (points, ±1 s.e.) over ``n_repeats`` noise draws and the
+    exact theory curve of Eq. (1.13), current λ marked; the coefficients w_A,
+    w_B and ŵ.
+    """
+    controls = {
+        "lam": lam_slider(lam),
+        "n": W.IntSlider(value=n, min=2, max=60, step=1, description="n_B", continuous_update=True),
+        "similarity": W.FloatSlider(
+            value=similarity, min=-1.0, max=1.0, step=0.1, description="similarity", continuous_update=True
+        ),
+    }
+    controls["n"].add_class("tlearn-n")
+    controls["similarity"].add_class("tlearn-similarity")
+    fig, axes = new_figure(1, 3, figsize=(11.0, 3.4))
+    ax_fit, ax_risk, ax_coef = axes[0]
+    cache = {}
+
+    # Artists, created once and updated in place.
+    (ideal,) = ax_fit.plot([-5, 5], [-5, 5], color="0.6", lw=1)
+    pts = ax_fit.scatter(np.zeros(1), np.zeros(1), s=12, color="C0")
+    ax_fit.set_xlabel("true y (held-out target)")
+    ax_fit.set_ylabel("prediction x\u1d40\u0175")
+    fit_title = ax_fit.set_title("", fontsize=9)
+    (theory_line,) = ax_risk.plot([], [], color="C1", lw=2, label="theory, Eq. (1.13)")
+    mc = ax_risk.errorbar(lam_to_x(LAM_GRID), np.ones(LAM_GRID.size), yerr=np.zeros(LAM_GRID.size),
+                          fmt="o", ms=3, color="C0", label="Monte Carlo")
+    (cur_pt,) = ax_risk.plot([], [], "D", color="C3", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
+    cur_line = ax_risk.axvline(1.0, color="C3", lw=1, ls="--")
+    noise_line = ax_risk.axhline(noise**2, color="0.5", lw=1, ls=":", label="noise floor \N{GREEK SMALL LETTER SIGMA}\u00b2")
+    _lam_axis(ax_risk)
+    ax_risk.set_ylabel("expected test MSE")
+    ax_risk.legend(fontsize=7, loc="upper center")
+    idx = np.arange(n_features)
+    (wa_line,) = ax_coef.plot(idx, np.zeros(n_features), "o", color="0.55", label="w_A (source)")
+    (wb_line,) = ax_coef.plot(idx, np.zeros(n_features), "x", color="k", ms=8, label="w_B (true target)")
+    (w_line,) = ax_coef.plot(idx, np.zeros(n_features), "s-", color="C3", ms=5, lw=1, label="\u0175 (fit)")
+    ax_coef.axhline(0, color="0.8", lw=0.8)
+    ax_coef.set_xlabel("feature j")
+    ax_coef.set_title("coefficients", fontsize=9)
+    ax_coef.legend(fontsize=7, loc="lower right")
+    ax_coef.set_ylim(-1.0, 1.0)
+
+    def model(n_b, sim):
+        key = (int(n_b), round(float(sim), 6))
+        if key not in cache:
+            cache[key] = _Model(key[0], key[1], n_features, noise, n_repeats, seed)
+        return cache[key]
+
+    def compute(v):
+        m = model(v["n"], v["similarity"])
+        lam_v = v["lam"]
+        d = m.data
+        w_hat = m.coef(lam_v)  # Eq. (1.6) on the cached SVD
+        pred = d.X_test @ w_hat
+        pts.set_offsets(np.column_stack([d.y_test, pred]))
+        lim = 1.1 * max(np.abs(d.y_test).max(), np.abs(pred).max(), 1e-3)
+        ax_fit.set_xlim(-lim, lim)
+        ax_fit.set_ylim(-lim, lim)
+        test_mse = float(np.mean((d.y_test - pred) ** 2))
+        fit_title.set_text(f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(lam_v)}: held-out MSE {test_mse:.3g}")
+        theory_line.set_data(lam_to_x(m.theory_lams), m.curves.risk)
+        _set_errorbar(mc, lam_to_x(LAM_GRID), m.mc_mean, m.mc_err)
+        risk_now = transfer_risk(d.X_target, d.coef_target, lam_v, prior=d.coef_source, noise_var=noise**2).risk[0]
+        cur_pt.set_data([lam_to_x(lam_v)], [risk_now])
+        cur_line.set_xdata([lam_to_x(lam_v)] * 2)
+        hi = max(m.curves.risk.max(), (m.mc_mean + m.mc_err).max())
+        ax_risk.set_ylim(0.0, hi * 1.15)
+        ax_risk.set_title(f"n_B = {d.X_target.shape[0]}, d = {n_features}, similarity = {v['similarity']:.1f}", fontsize=9)
+        wa_line.set_ydata(d.coef_source)
+        wb_line.set_ydata(d.coef_target)
+        w_line.set_ydata(w_hat)
+        top = max(np.abs(w_hat).max(), np.abs(d.coef_source).max(), np.abs(d.coef_target).max())
+        ax_coef.set_ylim(-1.15 * top, 1.15 * top)
+
+    explorer = assemble(controls, fig, compute, title="Parameter transfer: ridge toward the source weights")
+    explorer.state.update(cache=cache, model=model, noise_line=noise_line, ideal=ideal)
+    return explorer
+
+
+def _set_errorbar(container, x, y, err):
+    """Update an errorbar container in place (marker line + vertical bars)."""
+    line, _caps, (bars,) = container
+    line.set_data(x, y)
+    bars.set_segments([[(xi, yi - ei), (xi, yi + ei)] for xi, yi, ei in zip(x, y, err)])
