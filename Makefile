@@ -4,7 +4,6 @@ VENV   ?= .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .PHONY: help venv lab test unit nbval browser binder-check notebooks html student bench clean
@@ -46,7 +45,7 @@ binder-check:
 	$(PYTHON) scripts/binder_check.py
 
 notebooks: $(STAMP)
-	$(VPY) scripts/run_notebooks.py notebooks/*.ipynb
+	$(VPY) scripts/run_notebooks.py $(sort $(wildcard notebooks/*.ipynb notebooks/dashboards/*.ipynb))
 
 html: $(STAMP)
 	$(VPY) scripts/export_html.py notebooks html

@@ -311,8 +311,9 @@ def train_two_layer(X, y, n_hidden=16, activation="tanh", task="regression", lam
     and b ← b − η ∂L/∂b for the biases. Returns ``(params, history)``:
     ``history["step"]``, ``history["loss"]`` (the objective, every
     ``log_every`` steps and at the end), ``history["val_loss"]`` (the plain
-    loss on validation data, if given) and ``history["diverged"]`` -- True when
-    the step size was too large and the loss blew up (training then stops).
+    loss on validation data, if given), ``history["diverged"]`` -- True when
+    the step size was too large and the loss blew up (training then stops) --
+    and ``history["steps_done"]``, the number of steps taken.
     """
     _check_option(task, "task", TASKS)
     _check_option(activation, "activation", ACTIVATIONS)
@@ -325,7 +326,7 @@ def train_two_layer(X, y, n_hidden=16, activation="tanh", task="regression", lam
     log_every = check_positive_int(log_every, "log_every")
     k = (y.shape[1] if y.ndim == 2 else 1) if task == "regression" else int(np.max(y)) + 1
     y = _check_target(y, X.shape[0], k, task)
-    history = {"step": [], "loss": [], "diverged": False}
+    history = {"step": [], "loss": [], "diverged": False, "steps_done": 0}
     if X_val is not None:
         X_val, y_val = check_X_y(X_val, y_val, "X_val", "y_val")
         if X_val.shape[1] != X.shape[1]:
@@ -342,6 +343,7 @@ def train_two_layer(X, y, n_hidden=16, activation="tanh", task="regression", lam
             loss = _loss(Z2, y, task)
             if lam not in (0, np.inf):
                 loss += 0.5 * lam * (np.sum(W1**2) + np.sum(W2**2))  # Eq. (3.13)
+            history["steps_done"] = step
             if not np.isfinite(loss):
                 history["diverged"] = True
                 break

@@ -129,9 +129,10 @@ class _RidgeHead(BaseEstimator):
         raise NotImplementedError
 
     def _head(self):
+        prior = getattr(self, "source_coef", None)
         if self.lams is not None:
-            return TransferRidgeCV(lams=self.lams, fit_intercept=self.fit_intercept)
-        return TransferRidge(lam=self.lam, fit_intercept=self.fit_intercept)
+            return TransferRidgeCV(lams=self.lams, source_coef=prior, fit_intercept=self.fit_intercept)
+        return TransferRidge(lam=self.lam, source_coef=prior, fit_intercept=self.fit_intercept)
 
     def _fit_head(self, X, Y, sample_weight):
         Phi = self._features(X)
@@ -186,6 +187,10 @@ class FeatureTransfer(RegressorMixin, _RidgeHead):
     lams : None or array of float
         If given, λ is chosen among ``lams`` by exact leave-one-out
         (:class:`tlearn.TransferRidgeCV`) and ``lam`` is ignored.
+    source_coef : None or array (n_components,) / (n_targets, n_components)
+        Pull the head toward these weights instead of 0 -- parameter transfer
+        on the features, Eq. (1.4) of notebook 01. With ``extractor=None``
+        this is exactly :class:`tlearn.TransferRidge`.
 
     Attributes
     ----------
@@ -193,12 +198,18 @@ class FeatureTransfer(RegressorMixin, _RidgeHead):
     intercept_, lam_, n_features_in_, n_components_, head_
     """
 
-    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None):
+    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None, source_coef=None):
         self.extractor = extractor
         self.lam = lam
         self.fit_intercept = fit_intercept
         self.layer = layer
         self.lams = lams
+        self.source_coef = source_coef
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # a 2-D y fits one head per column
+        return tags
 
     def _features(self, X, X_name="X"):
         return extract_features(self.extractor, X, layer=self.layer, X_name=X_name)
@@ -222,15 +233,17 @@ class FeatureTransferClassifier(ClassifierMixin, _RidgeHead):
     :math:`+1` (sample in class :math:`c`) / :math:`-1` (otherwise); the
     prediction is the class with the largest score. With two classes a single
     head on :math:`\pm 1` is fitted, as in scikit-learn's ``RidgeClassifier``.
-    Parameters are those of :class:`FeatureTransfer`.
+    Parameters are those of :class:`FeatureTransfer`; ``source_coef`` is then
+    one row of head weights per class, shaped like ``coef_``.
     """
 
-    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None):
+    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None, source_coef=None):
         self.extractor = extractor
         self.lam = lam
         self.fit_intercept = fit_intercept
         self.layer = layer
         self.lams = lams
+        self.source_coef = source_coef
 
     def _features(self, X, X_name="X"):
         return extract_features(self.extractor, X, layer=self.layer, X_name=X_name)

@@ -32,7 +32,7 @@ import numpy as np
 from ._validation import check_array, check_lam, check_positive_int, check_seed
 from .mlp import MLP, _init_layer
 
-__all__ = ["fine_tune", "L2SP", "STRATEGIES"]
+__all__ = ["fine_tune", "learning_curves", "L2SP", "STRATEGIES"]
 
 STRATEGIES = ("scratch", "head", "freeze", "full", "l2sp")
 
@@ -141,7 +141,8 @@ def fine_tune(source_model, X, y, strategy="full", lam=1.0, n_frozen=1, epochs=1
                          "inputs; the target must live in the source's input space")
     lam = check_lam(lam, allow_inf=True)
     L = source_model.n_layers
-    if isinstance(n_frozen, bool) or not isinstance(n_frozen, numbers.Integral) or not 0 <= n_frozen <= L - 1:
+    if strategy == "freeze" and (isinstance(n_frozen, bool) or not isinstance(n_frozen, numbers.Integral)
+                                 or not 0 <= n_frozen <= L - 1):
         raise ValueError(f"n_frozen must be an integer in 0..{L - 1} (the network has {L} layers and "
                          f"the output layer always trains), got {n_frozen!r}")
     if reset_output not in (None, True, False):
@@ -166,3 +167,23 @@ def fine_tune(source_model, X, y, strategy="full", lam=1.0, n_frozen=1, epochs=1
               X_val=X_val, y_val=y_val, callback=callback)
     model.strategy_, model.output_reset_ = strategy, reset
     return model
+
+
+def learning_curves(source_model, load, sizes, strategies=STRATEGIES, seeds=(0, 1, 2), **options):
+    """Held-out target scores of each strategy as the labelled target set grows.
+
+    ``load(n, seed)`` returns a data set with ``X_target, y_target, X_test,
+    y_test`` (e.g. a :mod:`tlearn.datasets` loader); ``options`` go to
+    :func:`fine_tune` (each run uses ``seed`` for both the target draw and
+    training). Returns ``{strategy: array (len(sizes), len(seeds))}`` of
+    ``model.score`` values (accuracy or R²).
+    """
+    strategies = [strategies] if isinstance(strategies, str) else list(strategies)
+    out = {s: np.zeros((len(sizes), len(seeds))) for s in strategies}
+    for i, n in enumerate(sizes):
+        for j, seed in enumerate(seeds):
+            d = load(n, seed)
+            for s in strategies:
+                model = fine_tune(source_model, d.X_target, d.y_target, strategy=s, seed=seed, **options)
+                out[s][i, j] = model.score(d.X_test, d.y_test)
+    return out

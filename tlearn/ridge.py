@@ -1,6 +1,6 @@
 r"""Parameter transfer: ridge regression pulled toward source weights.
 
-Implements Eqs. (1.1)-(1.9) of notebook 01. The objective (Eq. (1.1))
+Implements Eqs. (1.1)-(1.15) of notebook 01. The objective (Eq. (1.1))
 
 .. math:: \hat w = \arg\min_w \|y - Xw\|^2 + \lambda \|w - w_A\|^2
 
@@ -89,6 +89,8 @@ def ridge_fit(X, y, lam, prior=None, sample_weight=None):
 
     Notes
     -----
+    ŵ is also the posterior mean (and MAP estimate) of w under the Gaussian
+    prior w ~ N(w_A, (σ²/λ) I) and noise N(0, σ²) (Eq. (1.9)).
     No intercept is fitted: centre X and y first (as :class:`TransferRidge`
     does) if you want an unpenalised intercept. Never inverts a matrix: it
     solves the d×d normal equations when n ≥ d, the n×n dual system when
@@ -122,17 +124,18 @@ def ridge_fit(X, y, lam, prior=None, sample_weight=None):
 # The path: one SVD, then any λ
 # ---------------------------------------------------------------------------
 class RidgePath:
-    r"""Factorise once, then (transfer) ridge for any λ: Eqs. (1.6) and (1.9) of notebook 01.
+    r"""Factorise once, then (transfer) ridge for any λ: Eqs. (1.6) and (1.14) of notebook 01.
 
     With the thin SVD :math:`X = U S V^\top` (rank r),
 
     .. math:: \hat w(\lambda) = w_A + V \,\mathrm{diag}\!\Big(\frac{s_j}{s_j^2+\lambda}\Big) U^\top (y - X w_A)
 
     costs O(d·r) per λ after the O(n·d·r) factorisation -- independent of n.
-    The leave-one-out residuals come in closed form (Eq. (1.9)),
+    The leave-one-out residuals come in closed form (Eq. (1.14)),
     :math:`e_i = (y_i - \hat y_i) / (1 - H_{ii})` with the hat matrix
     :math:`H = U\,\mathrm{diag}(s^2/(s^2+\lambda))\,U^\top`, so λ can be chosen
-    without refitting n times.
+    without refitting n times. Generalised cross-validation (Eq. (1.15)) is
+    the rotation-invariant cousin of LOO.
 
     Parameters
     ----------
@@ -233,7 +236,7 @@ class RidgePath:
         return b[..., 0] if self._y1d else b
 
     def loo_residuals(self, lam, prior=None):
-        """Exact leave-one-out residuals y_i − ŷ_{−i}, Eq. (1.9) of notebook 01.
+        """Exact leave-one-out residuals y_i − ŷ_{−i}, Eq. (1.14) of notebook 01.
 
         Shape (n,) / (n, k) for a scalar λ, (m, n) / (m, n, k) for m values.
         Uses the λ → 0⁺ limit where a point has leverage 1 at λ = 0.
@@ -269,11 +272,11 @@ class RidgePath:
                 num[rows] = self.U[rows] @ (h[:, None] * C)
                 den = den.copy()
                 den[rows] = self._U2[rows] @ h
-            out[j] = num / den[:, None]  # Eq. (1.9)
+            out[j] = num / den[:, None]  # Eq. (1.14)
         return out
 
     def loo_mse(self, lam, prior=None):
-        """Mean squared leave-one-out error (weighted by sample_weight), Eq. (1.9).
+        """Mean squared leave-one-out error (weighted by sample_weight), Eq. (1.14).
 
         A float for a scalar λ, an array (m,) for m values. Averaged over
         targets when y is 2-D.
@@ -289,7 +292,7 @@ class RidgePath:
         return float(mse[0]) if scalar else mse
 
     def gcv(self, lam, prior=None):
-        """Generalised cross-validation n‖(I−H)r‖² / (n − tr H)², Eq. (1.10) of notebook 01.
+        """Generalised cross-validation n‖(I−H)r‖² / (n − tr H)², Eq. (1.15) of notebook 01.
 
         The λ → 0⁺ limit is used when the fit interpolates (rank = n).
         """
@@ -308,7 +311,7 @@ class RidgePath:
                 g = np.ones_like(s2) if np.isinf(lam) else lam / (s2 + lam)
                 num = ((g[:, None] * C) ** 2).sum(axis=0) + perp2
                 den = (g.sum() + n_eff) ** 2
-            out[j] = self.n_samples * num.mean() / den  # Eq. (1.10)
+            out[j] = self.n_samples * num.mean() / den  # Eq. (1.15)
         return float(out[0]) if scalar else out
 
 
@@ -420,31 +423,41 @@ class TransferRidge(RegressorMixin, BaseEstimator):
 
 
 class TransferRidgeCV(TransferRidge):
-    """Transfer ridge with λ chosen by exact leave-one-out, Eq. (1.9) of notebook 01.
+    """Transfer ridge with λ chosen by exact leave-one-out, Eq. (1.14) of notebook 01.
 
     The grid always contains the two limits: λ = 0 ("ignore the source") and
-    λ = ∞ ("copy the source"). If λ = 0 wins, the source is not helping (or
-    hurts: negative transfer); if λ = ∞ wins, the target data add nothing.
+    λ = ∞ ("copy the source"). If λ = ∞ wins, the target data add nothing to
+    the source.
+
+    "Should I transfer at all?" With ``allow_no_transfer=True`` (default) the
+    same grid is also searched for plain ridge (prior 0), on the same SVD; if
+    plain ridge has the lower leave-one-out error the source is dropped
+    (``transfer_ = False``). This is what protects against negative transfer:
+    with few samples, least squares (λ = 0) is a poor "no transfer" baseline.
 
     Parameters
     ----------
     lams : array of λ >= 0, optional
         Default :data:`DEFAULT_LAMS`; 0 and ∞ are added if missing.
     source_coef, fit_intercept : as in :class:`TransferRidge`.
+    allow_no_transfer : bool, default True
 
     Attributes
     ----------
     lam_ : float, the chosen λ
     lams_ : array (m,), the sorted grid searched
-    cv_mse_ : array (m,), the leave-one-out mean squared error for each λ
-    best_index_ : int
+    cv_mse_ : array (m,), leave-one-out mean squared error of transfer ridge for each λ
+    cv_mse_plain_ : array (m,) or None, the same for plain ridge (when compared)
+    transfer_ : bool, whether the fitted model uses the source
+    best_index_ : int, index of ``lam_`` in ``lams_``
     coef_, intercept_ : the fit at ``lam_`` on all the data
     """
 
-    def __init__(self, lams=None, source_coef=None, fit_intercept=True):
+    def __init__(self, lams=None, source_coef=None, fit_intercept=True, allow_no_transfer=True):
         self.lams = lams
         self.source_coef = source_coef
         self.fit_intercept = fit_intercept
+        self.allow_no_transfer = allow_no_transfer
 
     def fit(self, X, y, sample_weight=None):
         """Search the grid by exact LOO, then refit at the best λ; returns self."""
@@ -459,9 +472,17 @@ class TransferRidgeCV(TransferRidge):
         lams = np.unique(np.concatenate([[0.0, np.inf], np.atleast_1d(lams)]))
         path = RidgePath(X, y, sample_weight=w, fit_intercept=self.fit_intercept)
         self.lams_ = lams
-        self.cv_mse_ = path.loo_mse(lams, prior=prior)  # Eq. (1.9)
-        self.best_index_ = int(np.argmin(self.cv_mse_))
+        self.cv_mse_ = path.loo_mse(lams, prior=prior)  # Eq. (1.14)
+        self.transfer_ = prior is not None
+        self.cv_mse_plain_ = None
+        scores = self.cv_mse_
+        if prior is not None and self.allow_no_transfer:
+            self.cv_mse_plain_ = path.loo_mse(lams)
+            if self.cv_mse_plain_.min() < self.cv_mse_.min():
+                self.transfer_ = False
+                scores = self.cv_mse_plain_
+        self.best_index_ = int(np.argmin(scores))
         self.lam_ = float(lams[self.best_index_])
-        coef = path.coef(self.lam_, prior=prior)
+        coef = path.coef(self.lam_, prior=prior if self.transfer_ else None)
         self._set_fitted(coef, path.X_offset, path.y_offset if not path._y1d else path.y_offset[0])
         return self

@@ -1,4 +1,4 @@
-r"""Exact bias, variance and risk of transfer ridge: Eqs. (1.11)-(1.14) of notebook 01.
+r"""Exact bias, variance and risk of transfer ridge: Eqs. (1.10)-(1.13) of notebook 01.
 
 Fixed design: X (n, d) is given, the target is :math:`y = X w_B + \varepsilon`
 with :math:`\varepsilon \sim \mathcal N(0, \sigma^2 I)`, and
@@ -8,11 +8,11 @@ With the thin SVD :math:`X = U S V^\top` and :math:`P_\perp = I - VV^\top`,
 .. math::
 
     \mathbb E\,\hat w - w_B &= -\big[V\,\mathrm{diag}\big(\tfrac{\lambda}{s^2+\lambda}\big)V^\top + P_\perp\big](w_B - w_A)
-    \quad (1.11)\\
-    \mathrm{Cov}\,\hat w &= \sigma^2\, V\,\mathrm{diag}\big(\tfrac{s^2}{(s^2+\lambda)^2}\big)V^\top \quad (1.12)
+    \quad (1.10)\\
+    \mathrm{Cov}\,\hat w &= \sigma^2\, V\,\mathrm{diag}\big(\tfrac{s^2}{(s^2+\lambda)^2}\big)V^\top \quad (1.11)
 
 and the expected squared error of a prediction at a fresh point
-:math:`x \sim (0, \Sigma)` is bias² + variance + σ² (Eq. (1.13)), with
+:math:`x \sim (0, \Sigma)` is bias² + variance + σ² (Eq. (1.12)), with
 bias² :math:`= b^\top \Sigma b` and variance :math:`= \mathrm{tr}(\Sigma\,\mathrm{Cov}\,\hat w)`.
 NumPy only: curves for all λ cost one SVD.
 """
@@ -52,7 +52,7 @@ def _test_cov(test_cov, d):
 
 
 def transfer_risk(X, coef_target, lam, prior=None, noise_var=1.0, test_cov=None):
-    r"""Exact bias², variance and test risk of transfer ridge, Eqs. (1.11)-(1.13) of notebook 01.
+    r"""Exact bias², variance and test risk of transfer ridge, Eqs. (1.10)-(1.12) of notebook 01.
 
     Parameters
     ----------
@@ -92,19 +92,19 @@ def transfer_risk(X, coef_target, lam, prior=None, noise_var=1.0, test_cov=None)
     var = np.empty(lams.size)
     for j, lam_j in enumerate(lams):
         shrink = np.ones_like(s2) if np.isinf(lam_j) else lam_j / (s2 + lam_j)
-        b = -(Vt.T @ (shrink * a) + perp)  # Eq. (1.11)
+        b = -(Vt.T @ (shrink * a) + perp)  # Eq. (1.10)
         cdiag = np.zeros_like(s2) if np.isinf(lam_j) else s2 / (s2 + lam_j) ** 2
         if S is None:
             bias2[j] = b @ b
-            var[j] = sigma2 * cdiag.sum()  # tr(Cov), Eq. (1.12)
+            var[j] = sigma2 * cdiag.sum()  # tr(Cov), Eq. (1.11)
         else:
             bias2[j] = b @ S @ b
             var[j] = sigma2 * np.einsum("rd,de,re,r->", Vt, S, Vt, cdiag)
-    return RiskCurves(lams=lams, bias2=bias2, variance=var, risk=bias2 + var + sigma2, noise_var=sigma2)  # Eq. (1.13)
+    return RiskCurves(lams=lams, bias2=bias2, variance=var, risk=bias2 + var + sigma2, noise_var=sigma2)  # Eq. (1.12)
 
 
 def oracle_lam(n_features, noise_var, coef_target, prior=None):
-    r"""The Bayes-optimal λ = σ² d / ‖w_B − w_A‖², Eq. (1.14) of notebook 01.
+    r"""The Bayes-optimal λ = σ² d / ‖w_B − w_A‖², Eq. (1.13) of notebook 01.
 
     It is the posterior mean's λ when :math:`w_B \sim \mathcal N(w_A, \tau^2 I)`
     with :math:`\tau^2 = \|w_B - w_A\|^2 / d`: the closer the source, the larger λ.
@@ -115,4 +115,4 @@ def oracle_lam(n_features, noise_var, coef_target, prior=None):
     p = np.zeros_like(w_true) if p is None else p
     dist2 = float(np.sum((w_true - p) ** 2))
     sigma2 = check_lam(noise_var, name="noise_var")
-    return np.inf if dist2 == 0 else sigma2 * n_features / dist2  # Eq. (1.14)
+    return np.inf if dist2 == 0 else sigma2 * n_features / dist2  # Eq. (1.13)

@@ -14,6 +14,7 @@ ship with scikit-learn; nothing is downloaded.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,11 +85,15 @@ def make_shared_representation(n_target=20, n_source=1000, n_test=1000, n_featur
                             f"{n_hidden} tanh features of {n_features} inputs")
 
 
+@functools.lru_cache(maxsize=1)
 def _digits():
+    """The 1797 scikit-learn digits scaled to [0, 1] (read once; read-only, callers index copies)."""
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    return X / 16.0, y.astype(np.intp)
+    X, y = X / 16.0, y.astype(np.intp)
+    X.flags.writeable = y.flags.writeable = False
+    return X, y
 
 
 def _per_class_sample(y, n_per_class, rng):

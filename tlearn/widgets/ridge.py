@@ -68,7 +68,7 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     samples n_B) and ``"similarity"`` (cosine between w_A and w_B). Panels:
     predictions vs truth on held-out target points; expected test error against
     λ -- Monte-Carlo means (points, ±1 s.e.) over ``n_repeats`` noise draws and the
-    exact theory curve of Eq. (1.13), current λ marked; the coefficients w_A,
+    exact theory curve of Eq. (1.12), current λ marked; the coefficients w_A,
     w_B and ŵ.
     """
     controls = {
@@ -90,7 +90,7 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     ax_fit.set_xlabel("true y (held-out target)")
     ax_fit.set_ylabel("prediction x\u1d40\u0175")
     fit_title = ax_fit.set_title("", fontsize=9)
-    (theory_line,) = ax_risk.plot([], [], color="C1", lw=2, label="theory, Eq. (1.13)")
+    (theory_line,) = ax_risk.plot([], [], color="C1", lw=2, label="theory, Eq. (1.12)")
     mc = ax_risk.errorbar(lam_to_x(LAM_GRID), np.ones(LAM_GRID.size), yerr=np.zeros(LAM_GRID.size),
                           fmt="o", ms=3, color="C0", label="Monte Carlo")
     (cur_pt,) = ax_risk.plot([], [], "D", color="C3", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")

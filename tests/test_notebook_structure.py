@@ -1,0 +1,206 @@
+"""The notebooks follow CONTRIBUTING.md: slides, executed outputs, exercises, no library code.
+
+Parametrised over the notebooks that exist, so a chapter is checked as soon as it
+is written; strict about everything in it.
+"""
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NB_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NB_DIR.glob("0*.ipynb"))                      # 00_welcome + chapters
+CHAPTERS = [p for p in NOTEBOOKS if not p.name.startswith("00")]  # 01_..., 02_...
+DASHBOARDS = sorted((NB_DIR / "dashboards").glob("*.ipynb"))
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+MAX_DEF_LINES = 20  # a short illustrative function is fine; library code lives in tlearn/
+
+HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+EXERCISE = re.compile(r"^(?:#{2,6}\s*|\*\*)\s*Exercise\b(?!s)", re.IGNORECASE)
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _headings(cell):
+    if cell.cell_type != "markdown":
+        return []
+    out, fenced = [], False
+    for line in cell.source.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        m = HEADING.match(line) if not fenced else None
+        if m:
+            out.append((len(m[1]), m[2].strip()))
+    return out
+
+
+def _tags(cell):
+    return cell.metadata.get("tags", [])
+
+
+def _slide(cell):
+    return cell.metadata.get("slideshow", {}).get("slide_type")
+
+
+def _code_cells(nb):
+    return [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+
+
+def _displays_widget(cell):
+    return any(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+def _where(path, i, cell):
+    return f"{path.name} cell {i}: {cell.source[:60]!r}"
+
+
+# ---------------------------------------------------------------- every notebook
+
+@pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks/0*.ipynb yet")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+class TestEveryNotebook:
+    def test_slide_metadata_on_every_cell(self, path):
+        nb = _read(path)
+        bad = [_where(path, i, c) for i, c in enumerate(nb.cells) if _slide(c) not in SLIDE_TYPES]
+        assert not bad, f"cells without metadata.slideshow.slide_type in {sorted(SLIDE_TYPES)}: {bad}"
+
+    def test_title_slide(self, path):
+        first = _read(path).cells[0]
+        assert first.cell_type == "markdown" and _slide(first) == "slide", "the first cell must be a markdown slide"
+        assert _headings(first) and _headings(first)[0][0] == 1, "the first cell must open with a '# Title'"
+
+    def test_kernelspec_and_committed_outputs(self, path):
+        nb = _read(path)
+        assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+        counts = [c.execution_count for _, c in _code_cells(nb)]
+        assert None not in counts, f"{path.name}: unexecuted code cells -- run `make notebooks`"
+        assert counts == list(range(1, len(counts) + 1)), \
+            f"{path.name}: execution counts {counts} -- execute top to bottom in one fresh kernel"
+        errors = [_where(path, i, c) for i, c in _code_cells(nb)
+                  if any(o.output_type == "error" for o in c.outputs)]
+        assert not errors, f"committed error outputs: {errors}"
+
+    def test_no_library_code_in_notebook(self, path):
+        nb = _read(path)
+        for i, cell in _code_cells(nb):
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue  # IPython magics; nbval would report a real syntax error
+            for node in ast.walk(tree):
+                assert not isinstance(node, ast.ClassDef), \
+                    f"{_where(path, i, cell)} defines class {node.name}: library code belongs in tlearn/"
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "solution" not in _tags(cell):
+                    size = node.end_lineno - node.lineno + 1
+                    assert size <= MAX_DEF_LINES, (f"{_where(path, i, cell)} defines {node.name} over {size} lines: "
+                                                   "move it into tlearn/ and call it")
+
+    def test_no_trailing_semicolons(self, path):
+        nb = _read(path)
+        bad = [_where(path, i, c) for i, c in _code_cells(nb)
+               if any(line.split("#")[0].rstrip().endswith(";") for line in c.source.splitlines())]
+        assert not bad, f"assign to `_` instead of hiding output with a trailing ';': {bad}"
+
+    def test_ignored_outputs_are_widgets(self, path):
+        nb = _read(path)
+        for i, cell in _code_cells(nb):
+            if cell.source.lstrip().startswith("# NBVAL_IGNORE_OUTPUT"):
+                assert _displays_widget(cell), f"{_where(path, i, cell)} ignores output but displays no widget"
+            elif "NBVAL_IGNORE_OUTPUT" in cell.source or "nbval-ignore-output" in _tags(cell):
+                pytest.fail(f"{_where(path, i, cell)}: NBVAL_IGNORE_OUTPUT must be the cell's first line")
+
+    def test_solution_cells_are_followed_by_a_check(self, path):
+        nb = _read(path)
+        for i, cell in enumerate(nb.cells):
+            if "solution" not in _tags(cell) or cell.cell_type != "code":
+                continue
+            nxt = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+            assert nxt is not None and nxt.cell_type == "code" and "check_" in nxt.source, \
+                f"{_where(path, i, cell)}: a solution cell must be followed by a cell calling tlearn.exercises...check_*"
+            assert "solution" not in _tags(nxt), f"{_where(path, i + 1, nxt)}: the check cell must not be a solution"
+
+
+# ---------------------------------------------------------------- chapters only
+
+def _exercise_section(nb):
+    """(index of the '## Exercises' heading cell, its level), or (None, None)."""
+    found = (None, None)
+    for i, cell in enumerate(nb.cells):
+        for level, text in _headings(cell):
+            if re.fullmatch(r"Exercises\b.*", text, re.IGNORECASE):
+                found = (i, level)
+    return found
+
+
+@pytest.mark.skipif(not CHAPTERS, reason="no chapter notebooks yet")
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+class TestChapter:
+    def test_ends_with_two_to_four_exercises(self, path):
+        nb = _read(path)
+        start, level = _exercise_section(nb)
+        assert start is not None, f"{path.name} has no '## Exercises' section"
+        n_ex = 0
+        for cell in nb.cells[start:]:
+            for lvl, text in _headings(cell):
+                assert lvl > level or re.match(r"Exercises\b", text, re.IGNORECASE), \
+                    f"{path.name} must end with its Exercises section, found heading {text!r} after it"
+            if cell.cell_type == "markdown" and "solution" not in _tags(cell):
+                n_ex += sum(bool(EXERCISE.match(line.strip())) for line in cell.source.splitlines())
+        assert 2 <= n_ex <= 4, f"{path.name} has {n_ex} exercises ('### Exercise ...' headings); want 2-4"
+
+    def test_has_a_checked_implement_exercise(self, path):
+        nb = _read(path)
+        start, _ = _exercise_section(nb)
+        assert start is not None
+        solutions = [c for c in nb.cells[start:] if "solution" in _tags(c) and c.cell_type == "code"]
+        assert solutions, f"{path.name}: no implement exercise (a code cell tagged 'solution' + a check_* cell)"
+        outside = [i for i, c in enumerate(nb.cells[:start]) if "solution" in _tags(c)]
+        assert not outside, f"{path.name}: solution cells {outside} sit outside the Exercises section"
+
+    def test_explorer_on_its_own_slide(self, path):
+        nb = _read(path)
+        explorers = [(i, c) for i, c in _code_cells(nb) if c.source.lstrip().startswith("# NBVAL_IGNORE_OUTPUT")]
+        assert explorers, f"{path.name} shows no live explorer"
+        for i, cell in explorers:
+            prev = nb.cells[i - 1]
+            starts_here = _slide(cell) in {"slide", "subslide"}
+            intro_starts = prev.cell_type == "markdown" and _slide(prev) in {"slide", "subslide"} \
+                and _slide(cell) in {"-", "fragment"}
+            assert starts_here or intro_starts, \
+                f"{_where(path, i, cell)}: the explorer must open a (sub)slide, or follow the markdown cell that does"
+
+
+# ---------------------------------------------------------------- dashboards
+
+def _explorer_names():
+    import tlearn.widgets
+
+    return sorted(n for n in getattr(tlearn.widgets, "__all__", []) if n.endswith("_explorer"))
+
+
+def test_every_explorer_has_a_dashboard():
+    shown = " ".join(c.source for p in DASHBOARDS for c in _read(p).cells)
+    missing = [n for n in _explorer_names() if f"{n}(" not in shown]
+    assert not missing, f"no notebooks/dashboards/*.ipynb shows {missing}"
+
+
+@pytest.mark.skipif(not DASHBOARDS, reason="no dashboards yet")
+@pytest.mark.parametrize("path", DASHBOARDS, ids=_ids(DASHBOARDS))
+def test_dashboard_is_title_sentence_explorer(path):
+    nb = _read(path)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    assert nb.cells[0].cell_type == "markdown" and _headings(nb.cells[0])[0][0] == 1
+    code = [c for _, c in _code_cells(nb)]
+    assert len(code) == 1, f"{path.name}: a dashboard is one code cell showing one explorer"
+    assert code[0].source.startswith("# NBVAL_IGNORE_OUTPUT") and "_explorer(" in code[0].source
+    assert _displays_widget(code[0]), f"{path.name}: execute it so the explorer's state is stored"

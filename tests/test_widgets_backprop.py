@@ -1,0 +1,111 @@
+"""Notebook 03's explorer and loss monitor, driven without a browser."""
+import ipywidgets as W
+import numpy as np
+import pytest
+
+from tlearn.backprop import two_layer_forward
+from tlearn.widgets import Explorer, LossMonitor, backprop_explorer
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return backprop_explorer(steps=400)
+
+
+def test_callable_without_arguments_and_follows_the_explorer_api():
+    ex = backprop_explorer()
+    assert isinstance(ex, Explorer)
+    assert {"lam", "n", "lr"} <= set(ex.controls)
+    lams = [v for _, v in ex.controls["lam"].options]
+    assert 0.0 in lams and np.inf in lams
+    for name in ("lam", "n", "lr"):
+        assert f"tlearn-{name}" in ex.controls[name]._dom_classes
+    assert isinstance(ex.controls["n"], W.IntSlider)
+    assert "tlearn-explorer" in ex.widget._dom_classes and ex.image.value[:4] == b"\x89PNG"
+    assert "test loss" in ex.state["status"].value
+
+
+def test_fit_line_is_the_trained_network(ex):
+    ex.controls["lam"].value = 0.0
+    params, hist = ex.state["train"](0.0, ex.controls["n"].value, ex.controls["lr"].value)
+    grid = ex.state["grid"]
+    # the plotted curve is the network evaluated on the grid, the hidden lines sum to it minus b2
+    out, cache = two_layer_forward(grid[:, None], *params)
+    np.testing.assert_allclose(ex.state["fit_line"].get_ydata(), out[:, 0])
+    hidden_sum = sum(line.get_ydata() for line in ex.state["hidden_lines"])
+    np.testing.assert_allclose(hidden_sum + params[3][0], out[:, 0], atol=1e-12)
+    assert hist["loss"][-1] < hist["loss"][0]
+
+
+def test_infinite_weight_decay_predicts_the_training_mean(ex):
+    ex.controls["n"].value = 12
+    ex.controls["lam"].value = np.inf
+    x, y = ex.state["data"][:2]
+    fit = ex.state["fit_line"].get_ydata()
+    np.testing.assert_allclose(fit, y[:12].mean(), atol=1e-10)  # gradient descent on b2 alone
+    assert all(np.all(line.get_ydata() == 0) for line in ex.state["hidden_lines"])
+    assert "\N{INFINITY}" in ex.state["status"].value
+
+
+def test_n_changes_the_data_and_artists_are_updated_in_place(ex):
+    lines_before = list(ex.fig.axes[0].lines) + list(ex.fig.axes[1].lines)
+    ex.controls["lam"].value = 0.0
+    ex.controls["n"].value = 7
+    assert ex.state["points"].get_offsets().shape == (7, 2)
+    x, y = ex.state["data"][:2]
+    np.testing.assert_array_equal(ex.state["points"].get_offsets(), np.column_stack([x[:7], y[:7]]))
+    assert list(ex.fig.axes[0].lines) + list(ex.fig.axes[1].lines) == lines_before
+    assert "n = 7" in ex.state["status"].value
+
+
+def test_weight_decay_shrinks_the_hidden_contributions(ex):
+    ex.controls["n"].value = 10
+    sizes = []
+    for lam in (0.0, 0.1, 1.0):
+        ex.controls["lam"].value = lam
+        sizes.append(max(np.abs(line.get_ydata()).max() for line in ex.state["hidden_lines"]))
+    assert sizes[0] > sizes[1] > sizes[2]
+
+
+def test_too_large_a_learning_rate_is_reported(ex):
+    ex.controls["lam"].value = 0.0
+    ex.controls["lr"].value = 3.0
+    assert "diverged" in ex.state["status"].value
+    assert np.all(np.isnan(ex.state["fit_line"].get_ydata()))
+    ex.controls["lr"].value = 0.1
+    assert "diverged" not in ex.state["status"].value
+
+
+def test_settings_are_cached(ex):
+    ex.controls["lam"].value = 0.01
+    first = ex.state["train"](0.01, ex.controls["n"].value, 0.1)
+    ex.controls["lam"].value = 0.0
+    ex.controls["lam"].value = 0.01
+    assert ex.state["train"](0.01, ex.controls["n"].value, 0.1) is first
+
+
+def test_loss_monitor_follows_the_history():
+    mon = LossMonitor(epochs=3, redraw_every=2)
+    history = {"loss": [], "val_loss": [], "val_accuracy": []}
+    for epoch, (l, v, a) in enumerate([(1.0, 1.2, 0.5), (0.5, 0.8, 0.7), (0.25, 0.6, 0.9)]):
+        history["loss"].append(l)
+        history["val_loss"].append(v)
+        history["val_accuracy"].append(a)
+        mon(epoch, history)
+        assert mon.progress.value == epoch + 1
+    assert "epoch 3/3" in mon.label.value and "0.2500" in mon.label.value and "0.900" in mon.label.value
+    np.testing.assert_array_equal(mon.train_line.get_ydata(), [1.0, 0.5, 0.25])
+    np.testing.assert_array_equal(mon.val_line.get_ydata(), [1.2, 0.8, 0.6])
+    assert mon.image.value[:4] == b"\x89PNG"
+
+
+def test_loss_monitor_as_an_mlp_callback():
+    from tlearn import MLP
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    mon = LossMonitor(epochs=4, redraw_every=4)
+    model = MLP([3, 8, 1], activation="tanh", seed=0).fit(X, y, epochs=4, batch_size=10, lr=0.01, callback=mon)
+    np.testing.assert_array_equal(mon.train_line.get_ydata(), model.history_["loss"])
+    assert mon.progress.value == 4

@@ -1,0 +1,93 @@
+"""The feature-transfer explorer, driven without a browser: controls move, artists follow."""
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+
+from tlearn import SubspaceExtractor
+from tlearn.datasets import make_subspace_tasks
+from tlearn.widgets import Explorer, feature_explorer
+
+OPTS = dict(n_tasks=12, n_features=20, n_components=3, n_per_task=40, noise=0.5, seed=1, n_max=40, n_repeats=3,
+            k_max=6)
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return feature_explorer(**OPTS)
+
+
+def _reference(n, lam, k, distance):
+    """Mean test MSE σ² + ‖ŵ − w_B‖² of the three methods, from scikit-learn's Ridge."""
+    t = make_subspace_tasks(OPTS["n_tasks"], OPTS["n_features"], OPTS["n_components"], OPTS["n_per_task"],
+                            OPTS["noise"], OPTS["seed"], target_distance=distance,
+                            n_target=OPTS["n_max"] * OPTS["n_repeats"], n_test=1)
+    W = np.array([Ridge(alpha=1.0).fit(X, y).coef_ for X, y in t.sources])
+    U = np.linalg.svd(W.T)[0][:, :k]
+    w_A = W.mean(axis=0)
+    errs = np.zeros(3)
+    for r in range(OPTS["n_repeats"]):
+        X, y = t.X[r * OPTS["n_max"]: r * OPTS["n_max"] + n], t.y[r * OPTS["n_max"]: r * OPTS["n_max"] + n]
+        fit = lambda A, b: Ridge(alpha=lam, fit_intercept=False).fit(A, b).coef_  # noqa: E731
+        fits = (fit(X, y), w_A + fit(X, y - X @ w_A), U @ fit(X @ U, y))
+        errs += [np.sum((w - t.coef) ** 2) for w in fits]
+    return OPTS["noise"] ** 2 + errs / OPTS["n_repeats"]
+
+
+def _lam(ex, target):
+    return min((v for _, v in ex.controls["lam"].options), key=lambda v: abs(np.log(v) - np.log(target)) if 0 < v < np.inf else np.inf)
+
+
+def test_contract(ex):
+    assert isinstance(ex, Explorer)
+    assert {"lam", "n", "k", "distance"} <= set(ex.controls)
+    for name in ("n", "k", "distance"):
+        assert f"tlearn-{name}" in ex.controls[name]._dom_classes
+    assert ex.image.value[:4] == b"\x89PNG"
+    assert isinstance(feature_explorer(n_repeats=1, n_max=20), Explorer)  # callable with defaults (small)
+
+
+@pytest.mark.parametrize("settings", [dict(n=10, lam=0.3, k=3, distance=0.0), dict(n=25, lam=3.0, k=2, distance=0.6)])
+def test_curves_match_a_direct_computation(ex, settings):
+    axes_before = list(ex.fig.axes)
+    lines = dict(ex.state["lines"])
+    before = {m: ln.get_ydata().copy() for m, ln in lines.items()}
+    png = ex.image.value
+    lam = _lam(ex, settings["lam"])
+    ex.controls["lam"].value = lam
+    ex.controls["k"].value = settings["k"]
+    ex.controls["distance"].value = settings["distance"]
+    ex.controls["n"].value = settings["n"]
+    sizes = ex.state["sizes"]
+    expected = np.array([_reference(int(m), lam, settings["k"], settings["distance"]) for m in sizes])
+    for j, (m, ln) in enumerate(ex.state["lines"].items()):
+        np.testing.assert_allclose(ln.get_ydata(), expected[:, j], rtol=1e-6)
+        assert not np.allclose(ln.get_ydata(), before[m])  # the picture changed
+        assert ln is lines[m]  # updated in place
+    here = _reference(settings["n"], lam, settings["k"], settings["distance"])
+    for j, mk in enumerate(ex.state["marks"].values()):
+        assert mk.get_xdata()[0] == settings["n"]
+        np.testing.assert_allclose(mk.get_ydata()[0], here[j], rtol=1e-6)
+    assert f"n_B = {settings['n']}:" in ex.state["status"].value
+    assert ex.fig.axes == axes_before and ex.image.value != png
+
+
+def test_extremes_of_lambda(ex):
+    ex.controls["distance"].value = 0.0
+    ex.controls["lam"].value = np.inf  # every head is its prior: 0, w_A, 0
+    t = make_subspace_tasks(OPTS["n_tasks"], OPTS["n_features"], OPTS["n_components"], OPTS["n_per_task"],
+                            OPTS["noise"], OPTS["seed"], n_target=OPTS["n_max"] * OPTS["n_repeats"], n_test=1)
+    w_A = SubspaceExtractor(1).fit(t.sources).task_coefs_.mean(axis=0)
+    y = [ln.get_ydata() for ln in ex.state["lines"].values()]
+    np.testing.assert_allclose(y[0], OPTS["noise"] ** 2 + np.sum(t.coef**2))
+    np.testing.assert_allclose(y[1], OPTS["noise"] ** 2 + np.sum((w_A - t.coef) ** 2))
+    ex.controls["lam"].value = 0.0
+    ex.controls["k"].value = 3
+    # λ = 0 and n_B ≥ d: least squares, whose error decreases with n towards σ² (Eq. (2.5))
+    assert ex.state["lines"]["scratch ridge"].get_ydata()[-1] < 0.5 * y[0][-1]
+
+
+def test_subspace_bars_follow_k(ex):
+    ex.controls["k"].value = 4
+    bars = ex.fig.axes[1].patches
+    colours = [b.get_facecolor() for b in bars]
+    assert len({tuple(c) for c in colours[:4]}) == 1 and colours[4] != colours[0]
