@@ -1,0 +1,99 @@
+"""Checks for the implement-type exercises of notebook 02 (feature transfer).
+
+Each check calls the reader's function on fresh random inputs, compares it with
+the library's answer and, when they differ, raises :class:`NotYet` with a hint
+aimed at the most likely mistake -- never with the expected numbers.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..features import SubspaceExtractor
+from ..ridge import ridge_fit
+from ._core import NotYet, check_array_close, passed
+
+__all__ = ["check_ridge_head", "check_learn_subspace"]
+
+
+def _call(fn, *args, name):
+    if not callable(fn):
+        raise NotYet(f"{name} should be a function, got {type(fn).__name__}. Hint: pass the function itself.")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise NotYet(f"{name} is not written yet: replace the `raise NotImplementedError` line.") from None
+    except Exception as exc:  # the reader's bug, reported as a hint
+        raise NotYet(f"{name} raised {type(exc).__name__}: {exc}. Hint: print the shape of every term.") from None
+
+
+def _matches(answer, candidate):
+    try:
+        a = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == candidate.shape and np.allclose(a, candidate, rtol=1e-6, atol=1e-10)
+
+
+def check_ridge_head(ridge_head):
+    """``ridge_head(Phi, y, lam)`` must return the head of Eq. (2.2) of notebook 02 (no intercept)."""
+    rng = np.random.default_rng(202)
+    for n, k, lam in [(15, 3, 0.5), (40, 6, 4.0), (5, 8, 1.0)]:
+        Phi = rng.standard_normal((n, k))
+        y = rng.standard_normal(n)
+        answer = _call(ridge_head, Phi.copy(), y.copy(), lam, name="ridge_head")
+        mistakes = {
+            "you penalise λ² instead of λ: the penalty in the objective is λ‖v‖²": ridge_fit(Phi, y, lam**2),
+            "λ is missing -- that is least squares; add λI to ΦᵀΦ": ridge_fit(Phi, y, 0.0),
+        }
+        for hint, wrong in mistakes.items():
+            if _matches(answer, wrong):
+                raise NotYet(f"Not yet: {hint}.")
+        check_array_close(answer, ridge_fit(Phi, y, lam), name=f"your head for n={n}, k={k}",
+                          hint="solve the k×k system (ΦᵀΦ + λI) v = Φᵀy with np.linalg.solve -- Eq. (2.2); "
+                               "it has one entry per feature (column of Φ), and n < k must work too.")
+    return passed("your ridge head matches Eq. (2.2), including n < k.")
+
+
+def _tasks(rng, n_tasks, d, k, n):
+    """Source tasks with centred columns and targets (so centring or not gives the same fit)."""
+    U, _ = np.linalg.qr(rng.standard_normal((d, k)))
+    tasks = []
+    for _ in range(n_tasks):
+        X = rng.standard_normal((n, d))
+        X -= X.mean(axis=0)
+        y = X @ (U @ rng.standard_normal(k)) + 0.3 * rng.standard_normal(n)
+        tasks.append((X, y - y.mean()))
+    return tasks
+
+
+def check_learn_subspace(learn_subspace):
+    """``learn_subspace(tasks, k, lam)`` must return the (d, k) basis of Eq. (2.4) of notebook 02."""
+    rng = np.random.default_rng(204)
+    for n_tasks, d, k, n, lam in [(8, 6, 2, 20, 1.0), (12, 10, 3, 8, 0.5)]:
+        tasks = _tasks(rng, n_tasks, d, k, n)
+        answer = _call(learn_subspace, [(X.copy(), y.copy()) for X, y in tasks], k, lam, name="learn_subspace")
+        try:
+            B = np.asarray(answer, dtype=float)
+        except (TypeError, ValueError):
+            raise NotYet("learn_subspace must return an array of numbers. Hint: the basis is a (d, k) matrix.") from None
+        if B.shape == (k, d):
+            raise NotYet(f"Not yet: your basis has shape {B.shape}; return it with one *column* per direction, "
+                         f"shape ({d}, {k}).")
+        if B.shape == (n_tasks, k):
+            raise NotYet("Not yet: you returned singular vectors of the wrong side. Stack one task's weights per "
+                         "*column* (a d×T matrix) and keep the *left* singular vectors.")
+        if B.shape != (d, k):
+            raise NotYet(f"Not yet: your basis has shape {B.shape}, expected ({d}, {k}): one row per feature, "
+                         "one column per direction.")
+        if not np.allclose(B.T @ B, np.eye(k), atol=1e-6):
+            raise NotYet("Not yet: the columns of your basis are not orthonormal. Hint: singular vectors are; "
+                         "raw task weights are not.")
+        ref = SubspaceExtractor(k, lam=lam, fit_intercept=False).fit(tasks).components_
+        W = np.column_stack([ridge_fit(X, y, lam) for X, y in tasks])
+        smallest = np.linalg.svd(W, full_matrices=False)[0][:, -k:]
+        if np.allclose(B @ B.T, smallest @ smallest.T, atol=1e-6):
+            raise NotYet("Not yet: you kept the *last* singular vectors; np.linalg.svd sorts the largest first.")
+        check_array_close(B @ B.T, ref @ ref.T, name="the projector B Bᵀ of your basis",
+                          hint="fit ridge_fit(X, y, lam) on every task, stack the weights as columns of W, "
+                               "and keep the first k left singular vectors of W -- Eq. (2.4).", atol=1e-6)
+    return passed("your subspace spans the same directions as Eq. (2.4) (signs and rotations do not matter).")
