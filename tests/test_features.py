@@ -4,8 +4,10 @@ import functools
 import numpy as np
 import pytest
 from scipy.linalg import subspace_angles
+from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, Ridge, RidgeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -71,6 +73,19 @@ def test_pca_head_matches_augmented_least_squares(tasks, lam):
     np.testing.assert_allclose(est.coef_, v, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(est.intercept_, b, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(est.predict(tasks.X_test), pca.transform(tasks.X_test) @ v + b, rtol=1e-8)
+
+
+def test_source_coef_pulls_the_head_toward_it(tasks):
+    """min ‖y − Φv − b‖² + λ‖v − v₀‖²: lstsq on [Φc; √λ I] v = [yc; √λ v₀]."""
+    sub = SubspaceExtractor(3).fit(tasks.sources)
+    v0 = np.array([0.5, -1.0, 2.0])
+    est = FeatureTransfer(sub, lam=3.0, source_coef=v0).fit(tasks.X[:10], tasks.y[:10])
+    Phi, y = sub.transform(tasks.X[:10]), tasks.y[:10]
+    Pc, yc = Phi - Phi.mean(axis=0), y - y.mean()
+    A = np.vstack([Pc, np.sqrt(3.0) * np.eye(3)])
+    v = np.linalg.lstsq(A, np.concatenate([yc, np.sqrt(3.0) * v0]), rcond=None)[0]
+    np.testing.assert_allclose(est.coef_, v, rtol=1e-8)
+    np.testing.assert_allclose(FeatureTransfer(sub, lam=np.inf, source_coef=v0).fit(tasks.X[:10], y).coef_, v0)
 
 
 def test_callable_extractor_without_intercept_matches_sklearn_ridge():
@@ -241,6 +256,24 @@ def test_make_subspace_tasks_geometry():
     np.testing.assert_allclose(np.linalg.norm(far.coef), np.linalg.norm(t.coef), rtol=1e-10)
 
 
+def test_learning_curve_per_class_draws_every_class():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 4))
+    y = np.repeat([0, 1, 2], 20)
+    seen = []
+
+    def spy(Z):  # records how many rows every fit and predict sees
+        seen.append(len(Z))
+        return Z
+
+    err = learning_curve(FeatureTransferClassifier(spy), X, y, X, y, [1, 4], n_repeats=2, scoring="error",
+                         per_class=True)
+    assert [s for s in seen if s != 60] == [3, 3, 12, 12]  # n rows of each of the 3 classes per fit
+    assert err.shape == (2,) and np.all((0 <= err) & (err <= 1))
+    with pytest.raises(ValueError, match="only 20 rows in its smallest class"):
+        learning_curve(FeatureTransferClassifier(), X, y, X, y, [21], per_class=True)
+
+
 def test_learning_curve_interpolates_noiseless_data():
     t = make_subspace_tasks(n_tasks=2, n_features=5, n_components=2, noise=0.0, seed=0, n_target=30, n_test=50)
     err = learning_curve(FeatureTransfer(lam=0.0), t.X, t.y, t.X_test, t.y_test, [3, 10, 30], n_repeats=2)
@@ -255,6 +288,10 @@ def test_bad_extractors():
         FeatureTransfer(PCA(2)).fit(X, y)
     with pytest.raises(NotFittedError, match="extractor SubspaceExtractor is not fitted"):
         FeatureTransfer(SubspaceExtractor(2)).fit(X, y)
+    with pytest.raises(NotFittedError, match="FrozenEstimator"):  # what clone() does to a fitted extractor
+        clone(FeatureTransfer(PCA(2).fit(X))).fit(X, y)
+    frozen = FeatureTransfer(FrozenEstimator(PCA(2).fit(X)), lam=0.5)
+    np.testing.assert_allclose(clone(frozen).fit(X, y).predict(X), frozen.fit(X, y).predict(X))
     with pytest.raises(ValueError, match="extractor returned 4 rows for X with 5 rows"):
         FeatureTransfer(lambda Z: Z[:-1]).fit(X, y)
     with pytest.raises(ValueError, match="X has 3 features but extractor PCA expects 4"):

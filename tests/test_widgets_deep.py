@@ -47,12 +47,12 @@ def test_moving_controls_updates_bars_and_curve(explorer):
     src, seeds, ep = explorer.state["source"], explorer.state["seeds"], explorer.state["epochs"]
     explorer.controls["n"].value = 3
     explorer.controls["lam"].value = 10.0
-    explorer.controls["n_frozen"].value = 2
+    explorer.controls["n_frozen"].value = 0
     heights = [b.get_height() for b in explorer.state["bars"]]
     expected = [
         _direct(src, "split", 3, "scratch", seeds, ep),
         _direct(src, "split", 3, "head", seeds, ep),
-        _direct(src, "split", 3, "freeze", seeds, ep, n_frozen=2),
+        _direct(src, "split", 3, "freeze", seeds, ep, n_frozen=0),
         _direct(src, "split", 3, "full", seeds, ep),
         _direct(src, "split", 3, "l2sp", seeds, ep, lam=10.0),
     ]

@@ -18,11 +18,14 @@ implementation here.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from ._validation import check_array, check_positive_int, check_seed, check_X, check_X_y
 from .ridge import TransferRidge, TransferRidgeCV, ridge_fit
@@ -56,7 +59,8 @@ def _check_extractor_fitted(extractor, name):
     except NotFittedError:
         raise NotFittedError(
             f"{name} {_name(extractor)} is not fitted; fit it on the source data before "
-            f"passing it as {name}"
+            f"passing it as {name} (scikit-learn's clone(), used by cross_val_score and "
+            "GridSearchCV, re-creates it unfitted: wrap it in sklearn.frozen.FrozenEstimator)"
         ) from None
     except TypeError:  # not an estimator in scikit-learn's sense: trust it
         pass
@@ -471,31 +475,46 @@ def ols_risk(n, n_params, noise_var):
     return noise_var * (1.0 + excess)  # Eq. (2.5)
 
 
-def learning_curve(estimator, X, y, X_test, y_test, sizes, n_repeats=5, seed=0, scoring="mse"):
+def _subset(y, n, per_class, rng):
+    if not per_class:
+        return rng.choice(y.shape[0], size=n, replace=False)
+    return np.concatenate([rng.choice(np.flatnonzero(y == c), size=n, replace=False) for c in np.unique(y)])
+
+
+def learning_curve(estimator, X, y, X_test, y_test, sizes, n_repeats=5, seed=0, scoring="mse", per_class=False):
     """Held-out error of ``estimator`` fitted on ``n`` random target rows, for each ``n`` in ``sizes``.
 
     For every size, ``n_repeats`` random subsets (without replacement) of
-    ``(X, y)`` are drawn with ``seed``; a clone of ``estimator`` is fitted on
+    ``(X, y)`` are drawn with ``seed`` -- ``n`` rows, or ``n`` rows of every
+    class with ``per_class=True``; a copy of ``estimator`` (its pre-fitted
+    extractor or source model kept as is) is fitted on
     each and scored on ``(X_test, y_test)`` by mean squared error
     (``scoring="mse"``) or misclassification rate (``"error"``). Returns the
     mean over repeats, shape ``(len(sizes),)``.
     """
-    X, y = check_X_y(X, y)
+    X, y = check_X_y(X, y, y_ndim=1)
     if scoring not in ("mse", "error"):
         raise ValueError(f"scoring must be 'mse' or 'error', got {scoring!r}")
-    X_test = check_X(X_test, "X_test")
-    y_test = np.asarray(y_test)
+    X_test, y_test = check_X_y(X_test, y_test, "X_test", "y_test", y_ndim=1)
     sizes = [check_positive_int(int(n) if isinstance(n, np.integer) else n, "sizes[i]") for n in sizes]
-    if max(sizes) > X.shape[0]:
-        raise ValueError(f"sizes go up to {max(sizes)} but X has only {X.shape[0]} rows")
+    pool = min(np.bincount(np.unique(y, return_inverse=True)[1])) if per_class else X.shape[0]
+    if max(sizes) > pool:
+        what = "rows in its smallest class" if per_class else "rows"
+        raise ValueError(f"sizes go up to {max(sizes)} but X has only {pool} {what}")
     n_repeats = check_positive_int(n_repeats, "n_repeats")
     rng = check_seed(seed)
     out = np.empty(len(sizes))
-    for i, n in enumerate(sizes):
-        errs = []
-        for _ in range(n_repeats):
-            idx = rng.choice(X.shape[0], size=n, replace=False)
-            pred = clone(estimator).fit(X[idx], y[idx]).predict(X_test)
-            errs.append(np.mean((pred - y_test) ** 2) if scoring == "mse" else np.mean(pred != y_test))
-        out[i] = np.mean(errs)
+    with threadpool_limits(limits=1, user_api="blas"):  # many tiny fits: BLAS threads only add overhead
+        for i, n in enumerate(sizes):
+            out[i] = _mean_error(estimator, X, y, X_test, y_test, n, n_repeats, rng, scoring, per_class)
     return out
+
+
+def _mean_error(estimator, X, y, X_test, y_test, n, n_repeats, rng, scoring, per_class):
+    errs = []
+    for _ in range(n_repeats):
+        idx = _subset(y, n, per_class, rng)
+        # deepcopy, not clone: clone would re-create a pre-fitted extractor unfitted
+        pred = copy.deepcopy(estimator).fit(X[idx], y[idx]).predict(X_test)
+        errs.append(np.mean((pred - y_test) ** 2) if scoring == "mse" else np.mean(pred != y_test))
+    return float(np.mean(errs))

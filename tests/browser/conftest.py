@@ -107,9 +107,18 @@ class Server:
     def __init__(self, url, token, root, proc, log):
         self.url, self.token, self.root, self.proc, self.log = url, token, root, proc, log
 
-    def api(self, path):
-        with urllib.request.urlopen(f"{self.url}{path}?token={self.token}", timeout=10) as r:
-            return json.loads(r.read())
+    def api(self, path, method="GET"):
+        req = urllib.request.Request(f"{self.url}{path}", method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def shutdown_sessions(self):
+        """Shut down every kernel session (keeps memory flat between sequential tests)."""
+        with contextlib.suppress(Exception):
+            for s in self.api("/api/sessions"):
+                self.api(f"/api/sessions/{s['id']}", method="DELETE")
 
 
 def _jupyter_env(home: Path):

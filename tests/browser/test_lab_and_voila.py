@@ -143,7 +143,13 @@ def wait_kernel_idle(page, server, path, timeout_ms):
 @pytest.mark.skipif(not CHAPTERS, reason="no notebooks/0*.ipynb yet")
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=_ids(CHAPTERS))
 def test_notebook_runs_in_jupyterlab_and_sliders_redraw(notebook: Path, jupyter_lab, page):
-    name = notebook.name
+    try:
+        _run_in_lab(notebook.name, jupyter_lab, page)
+    finally:
+        jupyter_lab.shutdown_sessions()
+
+
+def _run_in_lab(name, jupyter_lab, page):
     page.goto(f"{jupyter_lab.url}/lab/tree/{name}?token={jupyter_lab.token}", timeout=60_000)
     page.locator(".jp-NotebookPanel:visible").wait_for(timeout=60_000)
     kernel = wait_kernel_idle(page, jupyter_lab, name, KERNEL_READY)

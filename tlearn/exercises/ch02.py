@@ -37,7 +37,7 @@ def _matches(answer, candidate):
 def check_ridge_head(ridge_head):
     """``ridge_head(Phi, y, lam)`` must return the head of Eq. (2.2) of notebook 02 (no intercept)."""
     rng = np.random.default_rng(202)
-    for n, k, lam in [(15, 3, 0.5), (40, 6, 4.0), (5, 8, 1.0)]:
+    for n, k, lam in [(15, 3, 0.5), (40, 6, 4.0), (5, 8, 2.0)]:
         Phi = rng.standard_normal((n, k))
         y = rng.standard_normal(n)
         answer = _call(ridge_head, Phi.copy(), y.copy(), lam, name="ridge_head")

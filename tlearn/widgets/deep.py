@@ -45,9 +45,9 @@ SCENARIOS = {
                        lambda n, seed: make_shared_representation(n_target=n, seed=seed),
                        (10, 32, 32, 16), "tanh", 100, "n", (4, 100), 10),
     "inverted": Scenario("digits → contrast-inverted digits", lambda n, seed: load_digits_inverted(n, seed=seed),
-                         (64, 32, 32, 10), "relu", 30, "n / class", (1, 20), 3),
+                         (64, 32, 10), "relu", 30, "n / class", (1, 20), 3),
     "split": Scenario("digits 0–4 → 5–9", lambda n, seed: load_digits_split(n, seed=seed),
-                      (64, 32, 32, 5), "relu", 30, "n / class", (1, 20), 3),
+                      (64, 32, 5), "relu", 30, "n / class", (1, 20), 3),
 }
 
 _LO, _HI = 1e-4, 1e4  # where the limits λ = 0 and λ = ∞ are drawn on the log axis
@@ -89,7 +89,7 @@ def target_score(scenario, n, strategy, lam=1.0, n_frozen=1, seeds=(0, 1), epoch
     return float(curves[strategy].mean())
 
 
-def deep_explorer(scenario="inverted", n=None, lam=1.0, n_frozen=1, n_seeds=2, epochs=60):
+def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=2, epochs=60):
     """Explore fine-tuning strategies live (Eqs. (4.1)-(4.3) of notebook 04).
 
     Controls: ``"n"`` (labelled target samples, per class for the digits),
