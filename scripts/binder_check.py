@@ -158,6 +158,7 @@ def main(argv=None):
     parser.add_argument("--limit-mb", type=float, default=1024.0, help="peak-memory limit per notebook (MB)")
     parser.add_argument("--timeout", type=float, default=900.0, help="time limit per notebook (s)")
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens under make / CI
 
     notebooks = [Path(p).resolve() for p in args.notebooks] or sorted(
         p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)

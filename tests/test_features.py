@@ -1,5 +1,4 @@
 """Feature transfer (notebook 02): every head against an independent least-squares reference."""
-import functools
 
 import numpy as np
 import pytest
@@ -146,8 +145,8 @@ def test_stacking_adds_the_source_prediction_as_one_feature(tasks):
 
 
 def test_mlp_hidden_layer_extractor_matches_hand_computed_features():
-    tlearn = pytest.importorskip("tlearn")
-    MLP = getattr(tlearn, "MLP", None) or pytest.importorskip("tlearn.mlp").MLP
+    from tlearn.mlp import MLP
+
     rng = np.random.default_rng(1)
     X, Y = rng.standard_normal((80, 5)), rng.standard_normal((80, 2))
     mlp = MLP([5, 8, 6, 2], activation="tanh", task="regression", seed=0).fit(X, Y, epochs=3)

@@ -194,7 +194,9 @@ class FeatureTransfer(RegressorMixin, _RidgeHead):
     source_coef : None or array (n_components,) / (n_targets, n_components)
         Pull the head toward these weights instead of 0 -- parameter transfer
         on the features, Eq. (1.4) of notebook 01. With ``extractor=None``
-        this is exactly :class:`tlearn.TransferRidge`.
+        this is exactly :class:`tlearn.TransferRidge` (with ``lams``,
+        :class:`tlearn.TransferRidgeCV`, which by default also lets leave-one-out
+        fall back to plain ridge when the prior does not help).
 
     Attributes
     ----------

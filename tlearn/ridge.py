@@ -16,6 +16,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve  # scipy ships with scikit-learn; numpy has no Cholesky solve
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -51,18 +52,16 @@ def _solve_svd(X, r, lam):
     return Vt.T @ (f[:, None] * c if c.ndim == 2 else f * c)
 
 
-def _solve_primal(X, r, lam):
-    """δ = (XᵀX + λI)⁻¹ Xᵀ r by a symmetric positive-definite solve (n ≥ d)."""
-    G = X.T @ X
-    G.flat[:: G.shape[0] + 1] += lam
-    return np.linalg.solve(G, X.T @ r)
+def _solve_spd(A, B):
+    """A⁻¹B for symmetric positive-definite A by Cholesky (A is overwritten); LinAlgError if not SPD."""
+    return cho_solve(cho_factor(A, overwrite_a=True, check_finite=False), B, check_finite=False)
 
 
 def _solve_dual(X, r, lam):
     """δ = Xᵀ (XXᵀ + λI)⁻¹ r, the same solution through the n×n system (d > n)."""
     K = X @ X.T
     K.flat[:: K.shape[0] + 1] += lam
-    return X.T @ np.linalg.solve(K, r)
+    return X.T @ _solve_spd(K, r)
 
 
 def ridge_fit(X, y, lam, prior=None, sample_weight=None):
@@ -101,22 +100,38 @@ def ridge_fit(X, y, lam, prior=None, sample_weight=None):
     k = y.shape[1] if y.ndim == 2 else None
     p = check_prior(prior, X.shape[1], k)
     w = check_sample_weight(sample_weight, X.shape[0])
+    return _ridge_fit(X, y, lam, p, w)
+
+
+def _ridge_fit(X, y, lam, p, w):
+    """:func:`ridge_fit` on already checked inputs (``p``, ``w`` may be None)."""
     if np.isinf(lam):  # Eq. (1.8): λ → ∞ copies the source
         return np.zeros((X.shape[1],) + y.shape[1:]) if p is None else p.copy()
     if w is not None:
         sw = np.sqrt(w)
         X = X * sw[:, None]
         y = y * (sw[:, None] if y.ndim == 2 else sw)
-    r = y if p is None else y - X @ p  # Eq. (1.5): residual target
     n, d = X.shape
-    scale = np.einsum("ij,ij->", X, X) / d  # mean eigenvalue of XᵀX
-    if lam <= 1e-10 * scale:
-        delta = _solve_svd(X, r, lam)  # λ ~ 0: the pseudo-inverse limit, Eq. (1.7)
-    else:
+    if n >= d:  # the d×d normal equations, solved as written in Eq. (1.4)
+        G = X.T @ X
+        if lam > 1e-10 * np.trace(G) / d:  # λ not negligible next to the mean eigenvalue of XᵀX
+            B = X.T @ y
+            if p is not None:
+                B += lam * p
+            G.flat[:: d + 1] += lam
+            try:
+                return _solve_spd(G, B)  # Eq. (1.4)
+            except np.linalg.LinAlgError:  # pragma: no cover - λ>0 keeps it SPD
+                pass
+    r = y if p is None else y - X @ p  # Eq. (1.5): residual target
+    delta = None
+    if n < d and lam > 1e-10 * np.einsum("ij,ij->", X, X) / d:
         try:
-            delta = _solve_primal(X, r, lam) if n >= d else _solve_dual(X, r, lam)
+            delta = _solve_dual(X, r, lam)
         except np.linalg.LinAlgError:  # pragma: no cover - λ>0 keeps it SPD
-            delta = _solve_svd(X, r, lam)
+            pass
+    if delta is None:
+        delta = _solve_svd(X, r, lam)  # λ ~ 0: the pseudo-inverse limit, Eq. (1.7)
     return delta if p is None else p + delta  # Eq. (1.4)
 
 
@@ -393,9 +408,10 @@ class TransferRidge(RegressorMixin, BaseEstimator):
     def _centre(self, X, y, w):
         if not self.fit_intercept:
             return X, y, np.zeros(X.shape[1]), np.zeros(y.shape[1:])
-        ww = np.ones(X.shape[0]) if w is None else w
-        X_off = ww @ X / ww.sum()
-        y_off = ww @ y / ww.sum()
+        if w is None:
+            X_off, y_off = X.mean(axis=0), y.mean(axis=0)
+        else:
+            X_off, y_off = w @ X / w.sum(), w @ y / w.sum()
         return X - X_off, y - y_off, X_off, y_off
 
     def _set_fitted(self, coef, X_off, y_off):
@@ -410,7 +426,7 @@ class TransferRidge(RegressorMixin, BaseEstimator):
         """Fit Eq. (1.4) on (X, y); returns self."""
         X, y, w, lam, prior = self._validate(X, y, sample_weight)
         Xc, yc, X_off, y_off = self._centre(X, y, w)
-        coef = ridge_fit(Xc, yc, lam, prior=prior, sample_weight=w)  # Eq. (1.4)
+        coef = _ridge_fit(Xc, yc, lam, prior, w)  # Eq. (1.4), inputs checked in _validate
         self._set_fitted(coef, X_off, y_off)
         return self
 

@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 import ipywidgets as W
+import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -65,13 +66,22 @@ def new_figure(nrows=1, ncols=1, figsize=(9.0, 3.2), **subplot_kw):
 
 
 def render_png(fig):
-    """The figure as PNG bytes (one draw; fast, lightly compressed PNG).
+    """The figure as PNG bytes (one Agg draw; fast, lightly compressed PNG).
 
     The first render runs the constrained layout; after it the layout is
-    frozen so that slider updates only redraw artists.
+    frozen so that slider updates only redraw artists. Draws on the canvas and
+    encodes its RGBA buffer directly: ``fig.savefig`` would add a second,
+    dry-run draw on every call for a figure that has (or had) a layout engine.
     """
+    canvas = fig.canvas
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+    if isinstance(canvas, FigureCanvasAgg):
+        canvas.draw()  # runs the layout engine, if any, before drawing
+        width, height = canvas.get_width_height(physical=True)
+        image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image.save(buf, format="png", compress_level=1)
+    else:  # a figure on another backend's canvas: let matplotlib pick the renderer
+        fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
     if fig.get_layout_engine() is not None and not getattr(fig, "_tlearn_frozen", False):
         fig.set_layout_engine("none")
         fig._tlearn_frozen = True

@@ -54,6 +54,7 @@ def backprop_explorer(n=10, lam=0.0, lr=0.1, n_hidden=16, steps=2000, noise=0.3,
         "lr": W.SelectionSlider(options=[(f"{v:g}", v) for v in LR_GRID], value=lr, description="\N{GREEK SMALL LETTER ETA}",
                                 continuous_update=False),
     }
+    controls["lam"].continuous_update = False  # each setting re-trains: update on release
     controls["n"].add_class("tlearn-n")
     controls["lr"].add_class("tlearn-lr")
     fig, axes = new_figure(1, 3, figsize=(11.0, 3.3))

@@ -170,6 +170,7 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=2, epo
 
     explorer = assemble(controls, fig, compute, title=f"Deep transfer: {sc.name}")
     holder["status"] = explorer.state["status"]
+    holder["status"].value = f"source pre-trained once; {len(cache)} fine-tuned networks cached"
     explorer.state.update(cache=cache, bars=bars, curve=curve, scratch_line=scratch_line, cur_pt=cur_pt,
                           scenario=scenario, seeds=seeds, epochs=epochs, source=src)
     return explorer

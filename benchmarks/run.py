@@ -1,0 +1,485 @@
+#!/usr/bin/env python
+"""tlearn benchmarks: speed against the tools a user would reach for instead (issue 6).
+
+    python benchmarks/run.py               # every case, printed
+    python benchmarks/run.py --write       # ... and written to benchmarks/RESULTS.md
+    python benchmarks/run.py --quick       # a fast smoke run (few repetitions)
+    python benchmarks/run.py --only 1,2    # some cases (1-6)
+    python benchmarks/run.py --make-test   # case 5 also times the full `make test`
+
+Cases (targets as filed; they are never moved):
+  1. TransferRidge.fit vs sklearn Ridge.fit                         ratio ≤ 1.0
+  2. 100-λ path: RidgePath vs 100 Ridge fits                        ≥ 30× faster
+     exact LOO over 100 λ: TransferRidgeCV vs RidgeCV                ≥ 3× faster
+  3. explorer slider update vs the bare redraw floor                ≤ 1.2×
+     ... vs the naive callback (sklearn refit + new figure)         ≥ 3× faster
+  4. NumPy MLP epoch on digits vs PyTorch CPU (and MLPClassifier)   ratio ≤ 1.0 at equal accuracy
+  5. notebooks: wall time and peak kernel memory                    ≤ 30 s (60 s deep), ≤ 400 MB
+  6. import time of tlearn and tlearn.widgets                       reported
+
+Times are medians of repetitions interleaved round-robin with the reference
+in the same run, so background load hits both alike: read the ratios, not
+the absolute times. PASS/MISS is printed, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import numpy as np  # noqa: E402
+
+from harness import (  # noqa: E402
+    Row, Target, console_table, fmt_time, interleave, machine_facts, markdown_table, summary,
+)
+
+CASES = {
+    "1": "transfer ridge fit vs Ridge",
+    "2": "λ path and exact LOO vs Ridge / RidgeCV",
+    "3": "explorer slider update",
+    "4": "NumPy MLP epoch vs PyTorch and MLPClassifier",
+    "5": "notebooks: wall time and peak kernel memory",
+    "6": "import time",
+}
+
+
+# ---------------------------------------------------------------------------- case 1
+def _regression(n, d, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    w_B = rng.standard_normal(d)
+    w_A = w_B + 0.3 * rng.standard_normal(d)
+    y = X @ w_B + 1.0 + rng.standard_normal(n)
+    return X, y, w_A
+
+
+def case1(cfg):
+    from sklearn.linear_model import Ridge
+
+    from tlearn import TransferRidge
+
+    rows = []
+    for n, d in [(100, 10), (1_000, 50), (10_000, 100)]:
+        X, y, w_A = _regression(n, d)
+        ours = TransferRidge(lam=1.0, source_coef=w_A)
+        ref = Ridge(alpha=1.0)
+        reps = cfg.reps if n * d < 1e6 else max(cfg.reps // 2, 3)
+        t = interleave({"ours": lambda: ours.fit(X, y), "ref": lambda: ref.fit(X, y)}, reps)
+        # sanity: ridge toward w_A equals Ridge on the residual target, plus w_A
+        chk = Ridge(alpha=1.0).fit(X, y - X @ w_A)
+        err = np.max(np.abs(ours.coef_ - (chk.coef_ + w_A)))
+        rows.append(Row.compare("1", f"TransferRidge.fit (n, d) = ({n:,}, {d})", np.median(t["ours"]),
+                                np.median(t["ref"]), Target("max_ratio", 1.0), ref_name="Ridge.fit",
+                                extra=f"max |Δcoef| vs Ridge on y−Xw_A: {err:.1e}"))
+    return rows
+
+
+# ---------------------------------------------------------------------------- case 2
+def case2(cfg):
+    from sklearn.linear_model import Ridge, RidgeCV
+
+    from tlearn import RidgePath, TransferRidgeCV
+
+    X, y, w_A = _regression(1_000, 50, seed=1)
+    lams = np.logspace(-3, 3, 100)
+    r = y - X @ w_A  # what a scikit-learn user must do to transfer: fit the residual
+
+    def ours_path():
+        return RidgePath(X, y, fit_intercept=True).coef(lams, prior=w_A)
+
+    def ref_path():
+        return np.array([Ridge(alpha=a).fit(X, r).coef_ + w_A for a in lams])
+
+    t = interleave({"ours": ours_path, "ref": ref_path}, max(cfg.reps // 3, 3))
+    err = np.max(np.abs(ours_path() - ref_path()))
+    rows = [Row.compare("2", "λ path: RidgePath, 100 λ at (1,000, 50)", np.median(t["ours"]),
+                        np.median(t["ref"]), Target("min_speedup", 30), ref_name="100× Ridge.fit",
+                        extra=f"max |Δcoef| {err:.1e}")]
+
+    def ours_loo():
+        return TransferRidgeCV(lams=lams, source_coef=w_A).fit(X, y)
+
+    def ours_loo_only():
+        return TransferRidgeCV(lams=lams, source_coef=w_A, allow_no_transfer=False).fit(X, y)
+
+    def ref_loo():
+        return RidgeCV(alphas=lams).fit(X, r)
+
+    t = interleave({"ours": ours_loo, "only": ours_loo_only, "ref": ref_loo}, cfg.reps)
+    a, b = ours_loo_only(), ref_loo()
+    agree = "same λ" if np.isclose(a.lam_, b.alpha_) else f"λ {a.lam_:.3g} vs {b.alpha_:.3g}"
+    rows.append(Row.compare("2", "exact LOO, 100 λ + 0 + ∞, prior w_A (TransferRidgeCV)", np.median(t["only"]),
+                            np.median(t["ref"]), Target("min_speedup", 3), ref_name="RidgeCV on y−Xw_A",
+                            extra=f"allow_no_transfer=False; {agree} as RidgeCV"))
+    rows.append(Row.compare("2", "… same, also searching plain ridge (allow_no_transfer=True)",
+                            np.median(t["ours"]), np.median(t["ref"]), Target("min_speedup", 3),
+                            ref_name="RidgeCV on y−Xw_A", extra="two LOO searches on one SVD"))
+    return rows
+
+
+# ---------------------------------------------------------------------------- case 3
+def _first_line(fig):
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if len(line.get_xdata()):
+                return line
+    raise RuntimeError("figure has no line to touch")
+
+
+def _explorer_specs(cfg):
+    import tlearn.widgets as tw
+
+    import naive
+
+    specs = []
+    for name, naive_fn, kind in [
+        ("ridge_explorer", naive.naive_ridge_update, "sklearn refit + new figure"),
+        ("feature_explorer", naive.naive_feature_update, "sklearn refit + new figure"),
+        ("backprop_explorer", None, "rebuild: retrain + new figure"),
+        ("deep_explorer", None, "rebuild: retrain + new figure"),
+    ]:
+        factory = getattr(tw, name, None)
+        if factory is None:
+            continue
+        if naive_fn is None:
+            naive_fn = (lambda f: (lambda ex, lam: naive.naive_rebuild(f, lam)))(factory)
+        specs.append((name, factory, naive_fn, kind))
+    return specs
+
+
+def case3(cfg):
+    from tlearn.widgets._common import render_png
+
+    rows = []
+    for name, factory, naive_fn, kind in _explorer_specs(cfg):
+        if cfg.quick and name != "ridge_explorer":
+            continue
+        t0 = time.perf_counter()
+        ex = factory()
+        build = time.perf_counter() - t0
+        lam_ctl = ex.controls["lam"]
+        grid = [v for _, v in lam_ctl.options]
+        start = lam_ctl.value
+        # a tour of λ values, both limits included, never repeating the current value twice in a row
+        tour = [g for g in grid[:: max(len(grid) // 6, 1)] if g != start] + [grid[-1], start]
+        cold = []
+        for v in tour:  # first visit of each value (trains and caches, for the training explorers)
+            t1 = time.perf_counter()
+            lam_ctl.value = v
+            cold.append(time.perf_counter() - t1)
+        state = {"i": 0}
+
+        def ours():
+            state["i"] = (state["i"] + 1) % len(tour)
+            lam_ctl.value = tour[state["i"]]
+
+        line = _first_line(ex.fig)
+
+        def floor():
+            line.set_data(*line.get_data())
+            render_png(ex.fig)
+
+        def draw_only():
+            line.set_data(*line.get_data())
+            ex.fig.canvas.draw()
+
+        slow = name in ("backprop_explorer", "deep_explorer")
+        nstate = {"i": 0}
+
+        def naive_cb():
+            nstate["i"] = (nstate["i"] + 1) % len(tour)
+            naive_fn(ex, tour[nstate["i"]])
+
+        t = interleave({"ours": ours, "floor": floor, "draw": draw_only}, cfg.reps)
+        tn = interleave({"ours": ours, "naive": naive_cb}, 3 if (slow or cfg.quick) else max(cfg.reps // 2, 3),
+                        warmup=0 if slow else 1, budget=cfg.budget)
+        m_ours, p_ours = summary(np.concatenate([t["ours"], tn["ours"]]))
+        m_floor, p_floor = summary(t["floor"])
+        m_draw, _ = summary(t["draw"])
+        m_naive, _ = summary(tn["naive"])
+        warm = " (cached settings)" if slow else ""
+        rows.append(Row.compare("3", f"{name}: λ move{warm} vs bare redraw", m_ours, m_floor,
+                                Target("max_ratio", 1.2), ref_name="set_data + render",
+                                extra=f"p95 {fmt_time(p_ours)} vs {fmt_time(p_floor)}; "
+                                      f"Agg draw alone {fmt_time(m_draw)}; build {fmt_time(build)}"))
+        rows.append(Row.compare("3", f"{name}: λ move{warm} vs naive", m_ours, m_naive,
+                                Target("min_speedup", 3), ref_name=kind,
+                                extra=f"{tn['naive'].size} naive reps"))
+        if slow:
+            trained = [c for c in cold if c > 5 * m_floor]
+            if trained:
+                rows.append(Row("3", f"{name}: λ move to a new setting (trains)", float(np.median(trained)),
+                                m_floor, float(np.median(trained)) / m_floor, Target("max_ratio", 1.2),
+                                ref_name="set_data + render",
+                                extra=f"{len(trained)} first visits; cached afterwards"))
+        lam_ctl.value = start
+    return rows
+
+
+# ---------------------------------------------------------------------------- case 4
+def _digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)
+    perm = np.random.default_rng(0).permutation(len(y))
+    test, train = perm[:450], perm[450:]
+    return X[train], y[train], X[test], y[test]
+
+
+def case4(cfg):
+    import torch
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
+
+    from tlearn import MLP
+
+    Xtr, ytr, Xte, yte = _digits()
+    k = cfg.threads
+    torch.set_num_threads(k)
+    Xt, yt, Xtest = torch.from_numpy(Xtr), torch.from_numpy(ytr.astype(np.int64)), torch.from_numpy(Xte)
+    epochs = 2 if cfg.quick else cfg.epochs
+    rows = []
+    for sizes, batch in [((64, 64, 10), 32), ((64, 256, 256, 10), 128)]:
+        acc = {"ours": [], "torch": [], "sklearn": []}
+
+        def ours():
+            s = len(acc["ours"])  # a new seed for every run
+            m = MLP(list(sizes), "relu", "classification", seed=s, dtype=np.float32)
+            m.fit(Xtr, ytr, epochs=epochs, batch_size=batch, lr=1e-3, optimizer="adam", seed=s)
+            acc["ours"].append(m.score(Xte, yte))
+
+        def pytorch():
+            s = len(acc["torch"])  # a new seed for every run
+            torch.manual_seed(s)
+            layers = []
+            for a, b in zip(sizes[:-1], sizes[1:]):
+                layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+            net = torch.nn.Sequential(*layers[:-1])
+            opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            rng = np.random.default_rng(s)
+            n = Xt.shape[0]
+            for _ in range(epochs):
+                perm = torch.from_numpy(rng.permutation(n))
+                Xp, yp = Xt[perm], yt[perm]
+                for i in range(0, n, batch):
+                    opt.zero_grad(set_to_none=True)
+                    loss_fn(net(Xp[i:i + batch]), yp[i:i + batch]).backward()
+                    opt.step()
+            with torch.inference_mode():
+                acc["torch"].append(float((net(Xtest).argmax(1).numpy() == yte).mean()))
+
+        def sk():
+            s = len(acc["sklearn"])  # a new seed for every run
+            clf = MLPClassifier(hidden_layer_sizes=sizes[1:-1], activation="relu", solver="adam", alpha=0.0,
+                                batch_size=batch, learning_rate_init=1e-3, random_state=s)
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                for _ in range(epochs):
+                    clf.partial_fit(Xtr, ytr, classes=np.arange(10))
+            acc["sklearn"].append(clf.score(Xte, yte))
+
+        with threadpool_limits(limits=k):
+            t = interleave({"ours": ours, "torch": pytorch, "sklearn": sk},
+                           max(cfg.reps // 6, 2) if not cfg.quick else 1, warmup=1, budget=cfg.budget)
+        a = {key: float(np.mean(v[1:] if len(v) > 1 else v)) for key, v in acc.items()}  # skip warm-up run
+        per = {key: np.median(t[key]) / epochs for key in ("ours", "torch", "sklearn")}
+        arch = "-".join(map(str, sizes))
+        equal = a["ours"] >= a["torch"] - 0.01
+        target = Target("max_ratio", 1.0)
+        row = Row.compare("4", f"MLP {arch}, batch {batch}: epoch (float32, Adam, {k} thread)", per["ours"],
+                          per["torch"], target, ref_name="PyTorch",
+                          extra=f"test acc after {epochs} epochs: ours {a['ours']:.3f}, torch {a['torch']:.3f}, "
+                                f"sklearn {a['sklearn']:.3f}")
+        if row.status == "PASS" and not equal:
+            row.status = "MISS"
+            row.extra += " (accuracy below PyTorch)"
+        rows.append(row)
+        rows.append(Row.compare("4", f"MLP {arch}, batch {batch}: epoch vs MLPClassifier.partial_fit",
+                                per["ours"], per["sklearn"], Target("info"), ref_name="sklearn (float32)",
+                                extra="reference only, no target"))
+    return rows
+
+
+# ---------------------------------------------------------------------------- case 5
+def _vm_hwm_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("nan")
+
+
+def run_notebook(path, timeout=900):
+    """Execute a notebook in a fresh kernel: (wall seconds, peak kernel RSS in MB)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env_backend = os.environ.pop("MPLBACKEND", None)  # the kernel picks the inline backend, as for a user
+    os.environ["PYTHONHASHSEED"] = "0"
+    peak = {"mb": float("nan")}
+    try:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(Path(path).parent)}})
+
+        def on_complete(**_):  # still inside the kernel's lifetime: read its high-water mark
+            peak["mb"] = _vm_hwm_mb(client.km.provisioner.pid)
+
+        client.on_notebook_complete = on_complete
+        t0 = time.perf_counter()
+        client.execute()
+        wall = time.perf_counter() - t0
+    finally:
+        if env_backend is not None:
+            os.environ["MPLBACKEND"] = env_backend
+    return wall, peak["mb"]
+
+
+def case5(cfg):
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "dashboards").glob("*.ipynb"))
+    if cfg.quick:
+        paths = paths[:1]
+    rows = []
+    for p in paths:
+        rel = p.relative_to(ROOT)
+        budget = 60.0 if "deep" in p.stem and p.parent.name == "notebooks" else 30.0
+        try:
+            wall, mb = run_notebook(p)
+        except Exception as exc:  # report, keep going
+            rows.append(Row("5", f"{rel}: FAILED ({type(exc).__name__})", None, None, None,
+                            Target("max_value", budget, "s"), extra=str(exc).splitlines()[0][:80]))
+            continue
+        rows.append(Row("5", f"{rel}: wall time", wall, None, wall, Target("max_value", budget, "s")))
+        rows.append(Row("5", f"{rel}: peak kernel RSS", None, None, mb, Target("max_value", 400, "MB")))
+    if cfg.make_test:
+        t0 = time.perf_counter()
+        proc = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        tail = (proc.stdout.strip().splitlines() or ["(no output)"])[-1][:80]
+        rows.append(Row("5", "full `make test`", wall, None, wall, Target("max_value", 600, "s"),
+                        extra=f"exit {proc.returncode}: {tail}"))
+    return rows
+
+
+# ---------------------------------------------------------------------------- case 6
+def _import_time(stmt):
+    code = f"import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+    env = dict(os.environ, MPLBACKEND="Agg")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def case6(cfg):
+    stmts = {
+        "tlearn": "import tlearn",
+        "tlearn.widgets": "import tlearn.widgets",
+        "sklearn.linear_model": "import sklearn.linear_model",
+        "matplotlib+ipywidgets": "import matplotlib.figure, ipywidgets, sklearn.linear_model",
+    }
+    res = {k: [] for k in stmts}
+    for k, s in stmts.items():  # warm the disk cache once
+        _import_time(s)
+    for _ in range(2 if cfg.quick else 5):
+        for k, s in stmts.items():
+            res[k].append(_import_time(s))
+    med = {k: float(np.median(v)) for k, v in res.items()}
+    return [
+        Row.compare("6", "import tlearn (fresh interpreter)", med["tlearn"], med["sklearn.linear_model"],
+                    Target("info"), ref_name="import sklearn.linear_model",
+                    extra="tlearn imports scikit-learn's estimator base"),
+        Row.compare("6", "import tlearn.widgets (fresh interpreter)", med["tlearn.widgets"],
+                    med["matplotlib+ipywidgets"], Target("info"),
+                    ref_name="import matplotlib.figure, ipywidgets, sklearn.linear_model"),
+    ]
+
+
+RUNNERS = {"1": case1, "2": case2, "3": case3, "4": case4, "5": case5, "6": case6}
+
+
+# ---------------------------------------------------------------------------- report
+def render_results(rows, facts, command, load_before, load_after, elapsed):
+    """The text of benchmarks/RESULTS.md."""
+    n_pass = sum(r.status == "PASS" for r in rows)
+    n_miss = sum(r.status == "MISS" for r in rows)
+    out = ["# tlearn benchmark results", "",
+           f"Produced by `{command}` (from the repository root) on {time.strftime('%Y-%m-%d %H:%M %Z')}, "
+           f"in {elapsed:.0f} s. Ratios come from repetitions interleaved with the reference in the same run; "
+           "absolute times depend on the machine and its load.", "",
+           f"**{n_pass} PASS, {n_miss} MISS** (rows marked — are reported without a target).", "",
+           markdown_table(rows), "", "## Machine", "",
+           "| fact | value |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in facts]
+    out += [f"| load average before → after | {load_before} → {load_after} |", ""]
+    return "\n".join(out)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--write", action="store_true", help="write the table to benchmarks/RESULTS.md")
+    p.add_argument("--quick", action="store_true", help="few repetitions: a smoke run of every case")
+    p.add_argument("--only", default="", help="comma-separated case numbers, e.g. 1,2 (default: all)")
+    p.add_argument("--make-test", action="store_true", help="case 5 also times the full `make test`")
+    p.add_argument("--reps", type=int, default=None, help="repetitions per timing (default 30, quick 5)")
+    p.add_argument("--threads", type=int, default=1, help="threads for both sides of case 4 (default 1)")
+    p.add_argument("--epochs", type=int, default=20, help="epochs per training run in case 4 (default 20)")
+    p.add_argument("--budget", type=float, default=120.0, help="seconds per slow comparison before stopping early")
+    p.add_argument("--output", default=str(HERE / "RESULTS.md"), help="where --write puts the results")
+    cfg = p.parse_args(argv)
+    cfg.reps = cfg.reps or (5 if cfg.quick else 30)
+    cases = [c.strip() for c in cfg.only.split(",") if c.strip()] or list(RUNNERS)
+    bad = [c for c in cases if c not in RUNNERS]
+    if bad:
+        p.error(f"--only takes case numbers 1-6, got {', '.join(bad)}")
+    cfg.cases = cases
+    return cfg
+
+
+def main(argv=None):
+    cfg = parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    argv = sys.argv[1:] if argv is None else argv
+    command = " ".join(["python benchmarks/run.py"] + list(argv))
+    load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    facts = machine_facts()
+    print("tlearn benchmarks (issue 6): ratios measured side by side; PASS/MISS against each target\n")
+    for k, v in facts:
+        print(f"  {k:<42} {v}")
+    t0 = time.perf_counter()
+    rows = []
+    for c in cfg.cases:
+        print(f"\n== case {c}: {CASES[c]}", flush=True)
+        t1 = time.perf_counter()
+        new = RUNNERS[c](cfg)
+        print(console_table(new))
+        print(f"   ({time.perf_counter() - t1:.0f} s)", flush=True)
+        rows += new
+    elapsed = time.perf_counter() - t0
+    load_after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print("\n== summary")
+    print(console_table(rows))
+    print(f"\n{sum(r.status == 'PASS' for r in rows)} PASS, {sum(r.status == 'MISS' for r in rows)} MISS; "
+          f"load average {load_before} → {load_after}; {elapsed:.0f} s")
+    if cfg.write:
+        Path(cfg.output).write_text(render_results(rows, facts, command, load_before, load_after, elapsed))
+        print(f"wrote {cfg.output}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
