@@ -1,8 +1,9 @@
 """The "naive" slider callbacks of benchmark case 3: refit with scikit-learn and rebuild the figure.
 
 What a user would write with ``ipywidgets.interact``: on every slider move,
-fit the λ-dependent models again with scikit-learn and draw a brand-new
-figure. To keep the comparison conservative, everything that does *not*
+fit the λ-dependent models again with scikit-learn, draw a brand-new figure
+(constrained layout) and show it as ``plt.show()`` does in a notebook (the
+inline backend saves it with ``bbox_inches="tight"``). To keep the comparison conservative, everything that does *not*
 depend on λ (the data, the Monte-Carlo points, the theory curve, the source
 subspace) is taken precomputed from the explorer's own cache: only the
 λ-dependent refits and the figure rebuild are timed.
@@ -33,9 +34,9 @@ def sk_ridge_coef(X, y, lam, prior=None):
 
 
 def _png(fig):
-    """What user code does: savefig to PNG bytes."""
+    """What ``plt.show()`` does in a notebook: the inline backend's savefig (``bbox_inches="tight"``)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", bbox_inches="tight")
     return buf.getvalue()
 
 
