@@ -15,7 +15,7 @@ help:
 	@echo "make binder-check  build a fresh venv from binder/requirements.txt alone and nbval every notebook there"
 	@echo "make html          static HTML export of every chapter (widget state kept) into html/"
 	@echo "make student       student copies (solutions stubbed) into out/student/"
-	@echo "make bench         run the benchmark suite (installs benchmarks/requirements.txt)"
+	@echo "make bench         run the benchmark suite, write benchmarks/RESULTS.md (installs benchmarks/requirements.txt)"
 
 $(STAMP): binder/requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,11 @@ html: $(STAMP)
 student: $(STAMP)
 	$(VPY) -m tlearn.classroom student notebooks out/student
 
+# BENCH_ARGS: e.g. "--quick", "--only 1,2", "--make-test"; the default writes benchmarks/RESULTS.md
+BENCH_ARGS ?= --write
 bench: $(STAMP)
 	$(VPY) -m pip install -q -r benchmarks/requirements.txt
-	$(VPY) benchmarks/run.py
+	$(VPY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .binder-venv out html build *.egg-info .pytest_cache

@@ -21,7 +21,8 @@ SOLUTION = f'''def my_ridge(X, y,
     A = X.T @ X + lam  # {SECRET}
     return A * y
 '''
-CHECK = "from tlearn.exercises import passed\nassert my_ridge(2.0, 3.0, 1.0) == 15.0\n_ = passed()"
+CHECK = ("from tlearn.exercises import check_array_close, passed\n"
+         "check_array_close(my_ridge(2.0, 3.0, 1.0), 15.0, hint='expand the product')\n_ = passed()")
 
 
 def _stream(text):
@@ -106,7 +107,8 @@ def test_cli_writes_tree_and_lists_exercises(tmp_path, capsys):
     assert SECRET not in (dst / "01_toy.ipynb").read_text()
     rows = list_exercises(src)
     assert [r[2] for r in rows] == [3, 6, 7]
-    assert rows[0][1] == "Exercise 1: implement ridge" and "passed()" not in rows[0][3]
+    assert rows[0][1] == "Exercise 1: implement ridge"
+    assert rows[0][3].startswith("check_array_close(my_ridge(") and rows[1][3] == "(written answer)"
     assert main(["check", str(src)]) == 0
     assert "3 exercise solution cell(s)" in capsys.readouterr().out
     with pytest.raises(ValueError, match="dst must differ from src"):

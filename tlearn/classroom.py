@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -184,8 +185,10 @@ def list_exercises(src):
                 continue
             check = ""
             nxt = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
-            if nxt is not None and nxt.cell_type == "code":
-                calls = [ln.strip() for ln in nxt.source.splitlines() if "check_" in ln]
+            if cell.cell_type == "markdown":
+                check = "(written answer)"
+            elif nxt is not None and nxt.cell_type == "code":
+                calls = [ln.strip() for ln in nxt.source.splitlines() if re.search(r"check_\w*\(", ln)]
                 check = calls[0] if calls else ""
             rows.append((str(path), heading, i, check))
     return rows
@@ -208,7 +211,7 @@ def main(argv=None):
         return 0
     rows = list_exercises(args.src)
     for nb, heading, idx, check in rows:
-        print(f"{nb} cell {idx}: {heading or '(no heading)'}" + (f"  -> {check}" if check else "  (no check cell)"))
+        print(f"{nb} cell {idx}: {heading or '(no heading)'}  -> {check or '(no check cell)'}")
     print(f"{len(rows)} exercise solution cell(s)")
     return 0
 

@@ -129,8 +129,16 @@ def _check_n_features(X, expected, name, X_name, extractor):
 class _RidgeHead(BaseEstimator):
     """Shared fit/predict: ridge head (Eq. (2.2)) on features from ``_features``."""
 
-    def _features(self, X, X_name="X"):  # pragma: no cover - overridden
-        raise NotImplementedError
+    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None, source_coef=None):
+        self.extractor = extractor
+        self.lam = lam
+        self.fit_intercept = fit_intercept
+        self.layer = layer
+        self.lams = lams
+        self.source_coef = source_coef
+
+    def _features(self, X, X_name="X"):
+        return extract_features(self.extractor, X, layer=self.layer, X_name=X_name)
 
     def _head(self):
         prior = getattr(self, "source_coef", None)
@@ -204,21 +212,10 @@ class FeatureTransfer(RegressorMixin, _RidgeHead):
     intercept_, lam_, n_features_in_, n_components_, head_
     """
 
-    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None, source_coef=None):
-        self.extractor = extractor
-        self.lam = lam
-        self.fit_intercept = fit_intercept
-        self.layer = layer
-        self.lams = lams
-        self.source_coef = source_coef
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True  # a 2-D y fits one head per column
         return tags
-
-    def _features(self, X, X_name="X"):
-        return extract_features(self.extractor, X, layer=self.layer, X_name=X_name)
 
     def fit(self, X, y, sample_weight=None):
         """Map X through the extractor and fit the ridge head (Eq. (2.2) of notebook 02)."""
@@ -242,17 +239,6 @@ class FeatureTransferClassifier(ClassifierMixin, _RidgeHead):
     Parameters are those of :class:`FeatureTransfer`; ``source_coef`` is then
     one row of head weights per class, shaped like ``coef_``.
     """
-
-    def __init__(self, extractor=None, lam=1.0, fit_intercept=True, layer=-1, lams=None, source_coef=None):
-        self.extractor = extractor
-        self.lam = lam
-        self.fit_intercept = fit_intercept
-        self.layer = layer
-        self.lams = lams
-        self.source_coef = source_coef
-
-    def _features(self, X, X_name="X"):
-        return extract_features(self.extractor, X, layer=self.layer, X_name=X_name)
 
     def fit(self, X, y, sample_weight=None):
         """Fit one ridge head per class on the ±1 codes of ``y``."""

@@ -206,6 +206,9 @@ class RidgePath:
 
     # -- helpers ----------------------------------------------------------
     def _lams(self, lam):
+        if type(lam) is float or type(lam) is np.float64:  # the slider's hot path: a plain λ >= 0 (inf ok)
+            if lam >= 0:  # False for NaN and -inf: those go through check_lam and its message
+                return np.array([lam]), True
         lam = check_lam(lam, allow_inf=True, allow_array=True)
         return np.atleast_1d(lam), np.ndim(lam) == 0
 
@@ -235,12 +238,13 @@ class RidgePath:
         Eq. (1.6) of notebook 01. ``lam`` may include 0 and ``np.inf``.
         """
         lams, scalar = self._lams(lam)
-        P = self._prior(prior)
-        C = self.U.T @ self._Yw - self.s[:, None] * (self.Vt @ P)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            F = self.s[None, :] / (self.s[None, :] ** 2 + lams[:, None])  # Eq. (1.6)
-        F[np.isinf(lams)] = 0.0
-        W = P[None] + np.einsum("rd,mr,rk->mdk", self.Vt, F, C)
+        P = None if prior is None else self._prior(prior)
+        C = self._UtY if P is None else self._UtY - self.s[:, None] * (self.Vt @ P)  # Uᵀ(y − X w_A)
+        # s > 0 after the rank cut, so λ = 0 gives 1/s and λ = ∞ gives exactly 0: no special cases
+        F = self.s[None, :] / (self.s[None, :] ** 2 + lams[:, None])  # Eq. (1.6)
+        W = self.Vt.T @ (F[:, :, None] * C)  # (m, d, k)
+        if P is not None:
+            W += P
         return self._out(W, scalar)
 
     def intercept(self, lam, prior=None):

@@ -34,3 +34,24 @@ def check_array_close(answer, expected, hint, name="your answer", rtol=1e-6, ato
     if not np.allclose(a, e, rtol=rtol, atol=atol):
         raise NotYet(f"{name} has the right shape but the wrong values. Hint: {hint}")
     return True
+
+
+def call_answer(fn, *args, name, hint="print the shape of every term."):
+    """Call the reader's ``fn(*args)``; a stub or a crash becomes :class:`NotYet` with a hint."""
+    if not callable(fn):
+        raise NotYet(f"{name} should be a function, got {type(fn).__name__}. Hint: pass the function itself.")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise NotYet(f"{name} is not written yet: replace the `raise NotImplementedError` line.") from None
+    except Exception as exc:  # the reader's bug, reported as a hint
+        raise NotYet(f"{name} raised {type(exc).__name__}: {exc}. Hint: {hint}") from None
+
+
+def matches(answer, candidate, rtol=1e-6, atol=1e-10):
+    """True when ``answer`` has ``candidate``'s shape and values (used to spot known mistakes)."""
+    try:
+        a = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == np.shape(candidate) and np.allclose(a, candidate, rtol=rtol, atol=atol)

@@ -10,28 +10,9 @@ import numpy as np
 
 from ..features import SubspaceExtractor
 from ..ridge import ridge_fit
-from ._core import NotYet, check_array_close, passed
+from ._core import NotYet, call_answer, check_array_close, matches, passed
 
 __all__ = ["check_ridge_head", "check_learn_subspace"]
-
-
-def _call(fn, *args, name):
-    if not callable(fn):
-        raise NotYet(f"{name} should be a function, got {type(fn).__name__}. Hint: pass the function itself.")
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise NotYet(f"{name} is not written yet: replace the `raise NotImplementedError` line.") from None
-    except Exception as exc:  # the reader's bug, reported as a hint
-        raise NotYet(f"{name} raised {type(exc).__name__}: {exc}. Hint: print the shape of every term.") from None
-
-
-def _matches(answer, candidate):
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == candidate.shape and np.allclose(a, candidate, rtol=1e-6, atol=1e-10)
 
 
 def check_ridge_head(ridge_head):
@@ -40,13 +21,15 @@ def check_ridge_head(ridge_head):
     for n, k, lam in [(15, 3, 0.5), (40, 6, 4.0), (5, 8, 2.0)]:
         Phi = rng.standard_normal((n, k))
         y = rng.standard_normal(n)
-        answer = _call(ridge_head, Phi.copy(), y.copy(), lam, name="ridge_head")
+
+        answer = call_answer(ridge_head, Phi.copy(), y.copy(), lam, name="ridge_head",
+            hint='print the shape of every term.')
         mistakes = {
             "you penalise λ² instead of λ: the penalty in the objective is λ‖v‖²": ridge_fit(Phi, y, lam**2),
             "λ is missing -- that is least squares; add λI to ΦᵀΦ": ridge_fit(Phi, y, 0.0),
         }
         for hint, wrong in mistakes.items():
-            if _matches(answer, wrong):
+            if matches(answer, wrong):
                 raise NotYet(f"Not yet: {hint}.")
         check_array_close(answer, ridge_fit(Phi, y, lam), name=f"your head for n={n}, k={k}",
                           hint="solve the k×k system (ΦᵀΦ + λI) v = Φᵀy with np.linalg.solve -- Eq. (2.2); "
@@ -71,7 +54,9 @@ def check_learn_subspace(learn_subspace):
     rng = np.random.default_rng(204)
     for n_tasks, d, k, n, lam in [(8, 6, 2, 20, 1.0), (12, 10, 3, 8, 0.5)]:
         tasks = _tasks(rng, n_tasks, d, k, n)
-        answer = _call(learn_subspace, [(X.copy(), y.copy()) for X, y in tasks], k, lam, name="learn_subspace")
+
+        answer = call_answer(learn_subspace, [(X.copy(), y.copy()) for X, y in tasks], k, lam, name="learn_subspace",
+            hint='print the shape of every term.')
         try:
             B = np.asarray(answer, dtype=float)
         except (TypeError, ValueError):

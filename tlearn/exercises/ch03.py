@@ -9,29 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backprop as _bp
-from ._core import NotYet, check_array_close, passed
+from ._core import NotYet, call_answer, check_array_close, matches, passed
 
 __all__ = ["check_relu_backward", "check_softmax_cross_entropy_gradient", "check_dense_backward"]
-
-
-def _call(fn, *args, name):
-    if not callable(fn):
-        raise NotYet(f"{name} should be a function, got {type(fn).__name__}. Hint: define it with `def`.")
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise NotYet(f"{name} is not written yet: replace the `raise NotImplementedError` line.") from None
-    except Exception as exc:  # the reader's bug, reported as a hint
-        raise NotYet(f"{name} raised {type(exc).__name__}: {exc}. Hint: check the shapes of "
-                     "every term (print them).") from None
-
-
-def _matches(answer, candidate):
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == candidate.shape and np.allclose(a, candidate, rtol=1e-6, atol=1e-10)
 
 
 def check_relu_backward(relu_backward):
@@ -39,7 +19,9 @@ def check_relu_backward(relu_backward):
     rng = np.random.default_rng(301)
     Z = rng.standard_normal((6, 4))
     dH = rng.standard_normal((6, 4))
-    answer = _call(relu_backward, dH.copy(), Z.copy(), name="relu_backward")
+
+    answer = call_answer(relu_backward, dH.copy(), Z.copy(), name="relu_backward",
+        hint='check the shapes of every term (print them).')
     mistakes = {
         "you returned σ'(Z) alone: multiply it by the upstream gradient dH (chain rule, Eq. (3.9))":
             (Z > 0).astype(float),
@@ -51,7 +33,7 @@ def check_relu_backward(relu_backward):
             dH * (Z < 0),
     }
     for hint, wrong in mistakes.items():
-        if _matches(answer, wrong):
+        if matches(answer, wrong):
             raise NotYet(f"Not yet: {hint}.")
     check_array_close(answer, dH * _bp.activation_derivative(Z, "relu"), name="relu_backward(dH, Z)",
                       hint="dZ has the shape of Z; each entry is dH where the unit was active, else 0 "
@@ -65,7 +47,9 @@ def check_softmax_cross_entropy_gradient(grad_fn):
     n, k = 5, 3
     Z = rng.standard_normal((n, k)) * 2
     y = np.array([0, 2, 1, 2, 0])
-    answer = _call(grad_fn, Z.copy(), y.copy(), name="your gradient function")
+
+    answer = call_answer(grad_fn, Z.copy(), y.copy(), name="your gradient function",
+        hint='check the shapes of every term (print them).')
     P, Y = _bp.softmax(Z), _bp.one_hot(y, k)
     mistakes = {
         "the loss is a *mean* over the n samples (Eq. (3.4)), so every row carries a factor 1/n": P - Y,
@@ -75,13 +59,15 @@ def check_softmax_cross_entropy_gradient(grad_fn):
         "softmax normalises each row (axis=1), not each column": (np.exp(Z) / np.exp(Z).sum(axis=0) - Y) / n,
     }
     for hint, wrong in mistakes.items():
-        if _matches(answer, wrong):
+        if matches(answer, wrong):
             raise NotYet(f"Not yet: {hint}.")
     check_array_close(answer, _bp.output_gradient(Z, y, task="classification"), name="the gradient",
                       hint="it has the shape of Z; write the loss of one sample as log Σⱼ exp zⱼ − z_y "
                            "and differentiate each term.")
     # a stability check: huge logits must not produce NaN
-    big = _call(grad_fn, np.array([[800.0, 0.0, -800.0]]), np.array([0]), name="your gradient function")
+
+    big = call_answer(grad_fn, np.array([[800.0, 0.0, -800.0]]), np.array([0]), name="your gradient function",
+        hint='check the shapes of every term (print them).')
     if not np.all(np.isfinite(np.asarray(big, dtype=float))):
         raise NotYet("Not yet: the values are right, but logits like 800 give NaN/inf. Hint: subtract "
                      "each row's maximum before exponentiating -- softmax does not change.")
@@ -92,11 +78,13 @@ def check_dense_backward(dense_backward):
     """``dense_backward(X, W, dZ)`` must return ``(dW, db, dX)`` (Eqs. (3.6)-(3.8))."""
     rng = np.random.default_rng(303)
     X, W, dZ = rng.standard_normal((7, 4)), rng.standard_normal((4, 3)), rng.standard_normal((7, 3))
-    answer = _call(dense_backward, X.copy(), W.copy(), dZ.copy(), name="dense_backward")
+
+    answer = call_answer(dense_backward, X.copy(), W.copy(), dZ.copy(), name="dense_backward",
+        hint='check the shapes of every term (print them).')
     if not isinstance(answer, (tuple, list)) or len(answer) != 3:
         raise NotYet("Not yet: return three arrays, `return dW, db, dX`.")
     dW, db, dX = answer
-    if _matches(db, dZ.mean(axis=0)):
+    if matches(db, dZ.mean(axis=0)):
         raise NotYet("Not yet: db is a *sum* over samples (Eq. (3.7)); the 1/n is already inside dZ.")
     check_array_close(dW, X.T @ dZ, name="dW", hint="dW has W's shape (fan_in, fan_out); which product of "
                       "X and dZ gives that shape? (Eq. (3.6))")

@@ -9,29 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..finetune import L2SP
-from ._core import NotYet, check_array_close, passed
+from ._core import NotYet, call_answer, check_array_close, matches, passed
 
 __all__ = ["check_l2sp_prox", "check_l2sp_penalty"]
-
-
-def _call(fn, *args, name):
-    if not callable(fn):
-        raise NotYet(f"{name} should be a function, got {type(fn).__name__}. Hint: define it with `def`.")
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise NotYet(f"{name} is not written yet: replace the `raise NotImplementedError` line.") from None
-    except Exception as exc:  # the reader's bug, reported as a hint
-        raise NotYet(f"{name} raised {type(exc).__name__}: {exc}. Hint: every term is an array shaped "
-                     "like theta_half, or a number.") from None
-
-
-def _close(answer, target):
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == target.shape and np.allclose(a, target, rtol=1e-8, atol=1e-12)
 
 
 def check_l2sp_prox(prox):
@@ -39,7 +19,9 @@ def check_l2sp_prox(prox):
     rng = np.random.default_rng(401)
     for lam, eta in [(0.5, 0.1), (3.0, 2.0), (1e6, 0.01), (0.0, 0.3)]:
         half, src = rng.standard_normal(7), rng.standard_normal(7)
-        answer = _call(prox, half.copy(), src.copy(), lam, eta, name="prox")
+
+        answer = call_answer(prox, half.copy(), src.copy(), lam, eta, name="prox",
+            hint='every term is an array shaped like theta_half, or a number.')
         mistakes = {
             "that is an explicit gradient step θ½ − ηλ(θ½ − θ_src); it overshoots once ηλ > 2. "
             "Evaluate the penalty's gradient at the *new* θ and solve for it":
@@ -51,7 +33,7 @@ def check_l2sp_prox(prox):
         }
         if lam > 0:
             for hint, wrong in mistakes.items():
-                if _close(answer, wrong):
+                if matches(answer, wrong, rtol=1e-8, atol=1e-12):
                     raise NotYet(f"Not yet: {hint}.")
         theta = half.copy()
         L2SP(lam, [src]).prox(theta, src, eta)
@@ -67,7 +49,9 @@ def check_l2sp_penalty(penalty):
     params = [rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((4, 2)), rng.standard_normal(2)]
     anchors = [rng.standard_normal((3, 4)), rng.standard_normal(4), None, None]
     lam = 0.7
-    answer = _call(penalty, [p.copy() for p in params], anchors, lam, name="penalty")
+
+    answer = call_answer(penalty, [p.copy() for p in params], anchors, lam, name="penalty",
+        hint='every term is an array shaped like theta_half, or a number.')
     sq = sum(float(np.sum((p - a) ** 2)) for p, a in zip(params, anchors) if a is not None)
     mistakes = {
         "don't forget the factor ½ in λ/2 · Σ‖θ − θ_src‖²": lam * sq,
@@ -75,7 +59,7 @@ def check_l2sp_penalty(penalty):
             float(np.linalg.norm(p - a)) for p, a in zip(params, anchors) if a is not None),
     }
     for hint, wrong in mistakes.items():
-        if _close(answer, np.asarray(wrong)):
+        if matches(answer, np.asarray(wrong), rtol=1e-8, atol=1e-12):
             raise NotYet(f"Not yet: {hint}.")
     check_array_close(answer, L2SP(lam, anchors).value(params), name="penalty(params, anchors, lam)",
                       hint="loop over parameters, skip those whose anchor is None, add ‖θ − θ_src‖², "

@@ -21,10 +21,29 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "assemble", "new_figure", "lam_slider", "lam_label", "render_png", "LAM_GRID"]
+__all__ = ["Explorer", "assemble", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider", "lam_label", "render_png", "LAM_GRID"]
 
 #: λ values offered by the sliders: the limit 0, a log grid, the limit ∞.
 LAM_GRID = np.concatenate([[0.0], np.logspace(-3, 3, 25), [np.inf]])
+
+#: Where the limits λ = 0 and λ = ∞ are drawn on a log λ axis.
+LAM_AXIS_ENDS = (1e-4, 1e4)
+
+
+def lam_to_x(lam):
+    """Plot position of λ on a log axis: 0 and ∞ are pinned to the ends of :data:`LAM_AXIS_ENDS`."""
+    lo, hi = LAM_AXIS_ENDS
+    lam = np.asarray(lam, dtype=float)
+    return np.where(lam == 0, lo, np.where(np.isinf(lam), hi, lam))
+
+
+def lam_axis(ax):
+    """Make ``ax``'s x axis a log λ axis whose end ticks read 0 and ∞."""
+    lo, hi = LAM_AXIS_ENDS
+    ax.set_xscale("log")
+    ax.set_xlim(lo / 2, hi * 2)
+    ax.set_xticks([lo, 1e-2, 1, 1e2, hi], ["0", "0.01", "1", "100", "\N{INFINITY}"])
+    ax.set_xlabel("\N{GREEK SMALL LETTER LAMDA}")
 
 
 def lam_label(lam):

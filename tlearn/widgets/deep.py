@@ -17,7 +17,7 @@ import ipywidgets as W
 from ..datasets import load_digits_inverted, load_digits_split, make_shared_representation
 from ..finetune import learning_curves
 from ..mlp import MLP
-from ._common import assemble, lam_label, lam_slider, new_figure
+from ._common import assemble, lam_axis, lam_label, lam_slider, lam_to_x, new_figure
 
 __all__ = ["deep_explorer", "Scenario", "SCENARIOS", "pretrained_source", "target_score"]
 
@@ -49,21 +49,6 @@ SCENARIOS = {
     "split": Scenario("digits 0–4 → 5–9", lambda n, seed: load_digits_split(n, seed=seed),
                       (64, 32, 5), "relu", 30, "n / class", (1, 20), 3),
 }
-
-_LO, _HI = 1e-4, 1e4  # where the limits λ = 0 and λ = ∞ are drawn on the log axis
-
-
-def _lam_to_x(lam):
-    lam = np.asarray(lam, dtype=float)
-    return np.where(lam == 0, _LO, np.where(np.isinf(lam), _HI, lam))
-
-
-def _lam_axis(ax):
-    ax.set_xscale("log")
-    ax.set_xlim(_LO / 2, _HI * 2)
-    ax.set_xticks([_LO, 1e-2, 1, 1e2, _HI], ["0", "0.01", "1", "100", "\N{INFINITY}"])
-    ax.set_xlabel("\N{GREEK SMALL LETTER LAMDA}")
-
 
 _SOURCES = {}
 STRATS = ("scratch", "head", "freeze", "full", "l2sp")
@@ -138,10 +123,10 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=2, epo
     ax_bar.set_ylabel(f"held-out target {task}")
     texts = [ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in range(5)]
     bar_title = ax_bar.set_title("", fontsize=9)
-    (curve,) = ax_lam.plot(_lam_to_x(np.array(LAM_CURVE)), np.zeros(len(LAM_CURVE)), "o-", color="C3", label="L2-SP")
+    (curve,) = ax_lam.plot(lam_to_x(np.array(LAM_CURVE)), np.zeros(len(LAM_CURVE)), "o-", color="C3", label="L2-SP")
     (cur_pt,) = ax_lam.plot([1.0], [0.0], "D", color="k", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
     scratch_line = ax_lam.axhline(0.0, color="0.55", ls="--", label="scratch")
-    _lam_axis(ax_lam)
+    lam_axis(ax_lam)
     ax_lam.set_ylabel(f"held-out target {task}")
     ax_lam.legend(fontsize=7, loc="lower right")
     ax_lam.set_title("L2-SP: 0 = full fine-tuning, \N{INFINITY} = head only", fontsize=9)
@@ -160,7 +145,7 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=2, epo
         bar_title.set_text(f"{sc.name}: {sc.n_label} = {n_}, mean of {len(seeds)} draw(s)")
         ys = [score(n_, "l2sp", g) for g in LAM_CURVE]
         curve.set_ydata(ys)
-        cur_pt.set_data([_lam_to_x(lam_)], [vals[4]])
+        cur_pt.set_data([lam_to_x(lam_)], [vals[4]])
         scratch_line.set_ydata([vals[0]] * 2)
         low = min(min(ys), vals[0])
         ax_lam.set_ylim(min(0.0, low) if low < 0 else max(0.0, low - 0.1), 1.02)

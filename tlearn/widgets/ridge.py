@@ -12,25 +12,11 @@ import ipywidgets as W
 from ..datasets import make_transfer_regression
 from ..ridge import RidgePath
 from ..theory import transfer_risk
-from ._common import LAM_GRID, assemble, lam_label, lam_slider, new_figure
+from ._common import LAM_AXIS_ENDS, LAM_GRID, assemble, lam_axis, lam_label, lam_slider, lam_to_x, new_figure
 
-__all__ = ["ridge_explorer", "lam_to_x"]
+__all__ = ["ridge_explorer"]
 
-_LO, _HI = 1e-4, 1e4  # where the limits λ = 0 and λ = ∞ are drawn on the log axis
-
-
-def lam_to_x(lam):
-    """Plot position of λ on the log axis: 0 and ∞ are pinned to the ends."""
-    lam = np.asarray(lam, dtype=float)
-    return np.where(lam == 0, _LO, np.where(np.isinf(lam), _HI, lam))
-
-
-def _lam_axis(ax):
-    ax.set_xscale("log")
-    ax.set_xlim(_LO / 2, _HI * 2)
-    ticks = [_LO, 1e-2, 1, 1e2, _HI]
-    ax.set_xticks(ticks, ["0", "0.01", "1", "100", "\N{INFINITY}"])
-    ax.set_xlabel("\N{GREEK SMALL LETTER LAMDA}")
+_LO, _HI = LAM_AXIS_ENDS
 
 
 class _Model:
@@ -96,7 +82,7 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     (cur_pt,) = ax_risk.plot([], [], "D", color="C3", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
     cur_line = ax_risk.axvline(1.0, color="C3", lw=1, ls="--")
     noise_line = ax_risk.axhline(noise**2, color="0.5", lw=1, ls=":", label="noise floor \N{GREEK SMALL LETTER SIGMA}\u00b2")
-    _lam_axis(ax_risk)
+    lam_axis(ax_risk)
     ax_risk.set_ylabel("expected test MSE")
     ax_risk.legend(fontsize=7, loc="upper center")
     idx = np.arange(n_features)

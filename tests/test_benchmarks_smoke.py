@@ -1,0 +1,95 @@
+"""The benchmark suite's bookkeeping on fake timings: ratios, PASS/MISS, tables (no timing asserted)."""
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name):
+    """Import benchmarks/<name>.py (benchmarks/ is not a package; run.py imports its sibling harness)."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    key = name if name == "harness" else f"_bench_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, BENCH / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[key] = mod  # dataclasses look their module up here
+        spec.loader.exec_module(mod)
+    return sys.modules[key]
+
+
+h = _load("harness")
+run = _load("run")
+
+
+@pytest.mark.parametrize("kind, bound, value, expected", [
+    ("max_ratio", 1.0, 0.8, "PASS"), ("max_ratio", 1.0, 1.0, "PASS"), ("max_ratio", 1.0, 1.01, "MISS"),
+    ("min_speedup", 30, 31.0, "PASS"), ("min_speedup", 30, 29.9, "MISS"),
+    ("max_value", 400, 399.0, "PASS"), ("max_value", 400, 401.0, "MISS"),
+    ("info", float("nan"), 2.0, "—"), ("max_ratio", 1.0, None, "—"), ("max_ratio", 1.0, float("nan"), "—"),
+])
+def test_target_judge(kind, bound, value, expected):
+    assert h.Target(kind, bound).judge(value) == expected
+
+
+def test_target_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="kind"):
+        h.Target("fastest")
+
+
+def test_compare_uses_ratio_or_speedup_by_target():
+    slower = h.Row.compare("1", "fit", ours=0.003, theirs=0.002, target=h.Target("max_ratio", 1.0))
+    assert slower.value == pytest.approx(1.5) and slower.status == "MISS"
+    faster = h.Row.compare("2", "path", ours=0.01, theirs=0.5, target=h.Target("min_speedup", 30))
+    assert faster.value == pytest.approx(50.0) and faster.status == "PASS"
+    missing = h.Row.compare("2", "path", ours=None, theirs=0.5, target=h.Target("min_speedup", 30))
+    assert missing.value is None and missing.status == "—"
+
+
+def test_formatting_units():
+    assert h.fmt_time(812e-6) == "812 µs"
+    assert h.fmt_time(3.414e-3) == "3.41 ms"
+    assert h.fmt_time(1.27) == "1.27 s"
+    assert h.fmt_time(None) == "—"
+    assert h.fmt_ratio(0.4567) == "0.457×"
+    assert h.fmt_value(312.3, "MB") == "312.3 MB"
+
+
+def test_tables_have_one_line_per_row():
+    rows = [h.Row.compare("1", "a | b", 1e-3, 2e-3, h.Target("max_ratio", 1.0), ref_name="Ridge.fit"),
+            h.Row("5", "nb: wall time", 12.0, None, 12.0, h.Target("max_value", 30, "s"))]
+    md = h.markdown_table(rows).splitlines()
+    assert len(md) == 2 + len(rows)
+    assert "a \\| b" in md[2] and "0.5×" in md[2] and "PASS" in md[2] and "(Ridge.fit)" in md[2]
+    assert "12 s" in md[3] and "≤ 30 s" in md[3]
+    con = h.console_table(rows).splitlines()
+    assert len(con) == 2 + len(rows) and con[1].startswith("----")
+
+
+def test_interleave_rotates_and_counts():
+    calls = []
+    fns = {name: (lambda n=name: calls.append(n)) for name in ("a", "b", "c")}
+    t = h.interleave(fns, reps=4, warmup=1)
+    assert {k: len(v) for k, v in t.items()} == {"a": 4, "b": 4, "c": 4}
+    assert calls[:3] == ["a", "b", "c"]  # warm-up
+    assert calls[3:6] == ["a", "b", "c"] and calls[6:9] == ["b", "c", "a"]  # the order rotates
+
+
+def test_machine_facts_name_blas_env_knobs():
+    facts = dict(h.machine_facts())
+    assert "CPU count" in facts and "numpy" in facts
+    assert "OPENBLAS_CORETYPE" in facts and "OPENBLAS_L2_SIZE" in facts
+
+
+def test_cli_parsing_and_results_text():
+    cfg = run.parse_args(["--quick", "--only", "1,6"])
+    assert cfg.cases == ["1", "6"] and cfg.reps == 5
+    with pytest.raises(SystemExit):
+        run.parse_args(["--only", "9"])
+    rows = [h.Row.compare("1", "fit", 1e-3, 2e-3, h.Target("max_ratio", 1.0))]
+    text = run.render_results(rows, [("CPU count", "2")], "python benchmarks/run.py --write", "1.00", "2.00", 12.0)
+    assert "python benchmarks/run.py --write" in text and "| CPU count | 2 |" in text
+    assert "1 PASS, 0 MISS" in text and "1.00 → 2.00" in text
