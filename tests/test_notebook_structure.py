@@ -119,6 +119,13 @@ class TestEveryNotebook:
             elif "NBVAL_IGNORE_OUTPUT" in cell.source or "nbval-ignore-output" in _tags(cell):
                 pytest.fail(f"{_where(path, i, cell)}: NBVAL_IGNORE_OUTPUT must be the cell's first line")
 
+    def test_links_to_notebooks_resolve(self, path):
+        nb = _read(path)
+        links = [m[1] for c in nb.cells if c.cell_type == "markdown"
+                 for m in re.finditer(r"\]\(([^)\s#]+\.ipynb)(?:#[^)]*)?\)", c.source) if "://" not in m[1]]
+        broken = [ln for ln in links if not (path.parent / ln).exists()]
+        assert not broken, f"{path.name} links to missing notebooks {broken}"
+
     def test_solution_cells_are_followed_by_a_check(self, path):
         nb = _read(path)
         for i, cell in enumerate(nb.cells):

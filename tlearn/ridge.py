@@ -261,7 +261,7 @@ class RidgePath:
         Uses the λ → 0⁺ limit where a point has leverage 1 at λ = 0.
         """
         lams, scalar = self._lams(lam)
-        E = self._loo_scaled(lams, self._prior(prior))
+        E = self._loo_scaled(lams, self._prior(prior)).transpose(2, 1, 0)  # (m, n, k)
         with np.errstate(divide="ignore", invalid="ignore"):
             E = E / self._sw[None, :, None]
         zero_w = self._sw == 0
@@ -271,28 +271,39 @@ class RidgePath:
             E[:, zero_w, :] = self._Yc[zero_w][None] - np.einsum("nd,mdk->mnk", self._Xc[zero_w], W)
         return self._out(E, scalar)
 
-    def _loo_scaled(self, lams, P):
-        """LOO residuals of the weight-scaled problem, shape (m, n, k)."""
-        C, R_perp = self._residual_coords(P)
-        s2 = self.s**2
-        m = lams.size
-        out = np.empty((m, self.n_samples, C.shape[1]))
-        for j, lam in enumerate(lams):
-            if np.isinf(lam):
-                g = np.ones_like(s2)
-            else:
-                g = lam / (s2 + lam)  # 1 - s²/(s²+λ): the residual filter
-            num = self.U @ (g[:, None] * C) + R_perp
-            den = self._U2 @ g + self._deficit
-            if np.any(self._ones_deficit) and np.isfinite(lam):
-                # Divide numerator and denominator by λ: finite as λ → 0⁺.
-                h = 1.0 / (s2 + lam)
-                rows = self._ones_deficit
-                num[rows] = self.U[rows] @ (h[:, None] * C)
-                den = den.copy()
-                den[rows] = self._U2[rows] @ h
-            out[j] = num / den[:, None]  # Eq. (1.14)
+    def _loo_scaled(self, lams, *priors):
+        """LOO residuals of the weight-scaled problem for all λ, shape (K, n, m) (K = k per prior).
+
+        The denominators 1 − H_ii do not depend on the prior, so several
+        priors (stacked along the first axis, in order) share them.
+        """
+        coords = [self._residual_coords(P) for P in priors]
+        C = np.hstack([c for c, _ in coords])
+        R_perp = np.hstack([r for _, r in coords])
+        n, K = R_perp.shape
+        out = np.empty((K, n, lams.size))
+        step = max(1, 2_000_000 // max(n * K, 1))  # λ per chunk: bounds the (K, n, chunk) temporaries
+        for lo in range(0, lams.size, step):
+            out[:, :, lo:lo + step] = self._loo_chunk(lams[lo:lo + step], C, R_perp)
         return out
+
+    def _loo_chunk(self, lams, C, R_perp):
+        """Eq. (1.14) for a few λ: e = ((I − H) r) / (1 − diag H), a matrix product per target."""
+        s2 = self.s**2
+        finite = np.isfinite(lams)
+        # 1 − s²/(s²+λ) = λ/(s²+λ): the residual filter (all ones at λ = ∞); shape (r, m)
+        G = np.ones((s2.size, lams.size))
+        G[:, finite] = lams[finite] / (s2[:, None] + lams[finite])
+        num = self.U @ (C.T[:, :, None] * G[None]) + R_perp.T[:, :, None]  # (K, n, m): (I − H) r
+        den = self._U2 @ G + self._deficit[:, None]  # (n, m): 1 − H_ii
+        if np.any(self._ones_deficit) and np.any(finite):
+            # Rows with leverage 1 at λ = 0: divide numerator and denominator by λ (finite as λ → 0⁺).
+            fi, ri = np.flatnonzero(finite), np.flatnonzero(self._ones_deficit)
+            Hm = 1.0 / (s2[:, None] + lams[finite])  # (r, m_f)
+            num[:, ri[:, None], fi] = self.U[ri] @ (C.T[:, :, None] * Hm[None])
+            den[np.ix_(ri, fi)] = self._U2[ri] @ Hm
+        num /= den  # Eq. (1.14)
+        return num
 
     def loo_mse(self, lam, prior=None):
         """Mean squared leave-one-out error (weighted by sample_weight), Eq. (1.14).
@@ -301,14 +312,20 @@ class RidgePath:
         targets when y is 2-D.
         """
         lams, scalar = self._lams(lam)
+        self._check_loo()
+        mse = self._mse(self._loo_scaled(lams, self._prior(prior)))
+        return float(mse[0]) if scalar else mse
+
+    def _check_loo(self):
         if self.n_samples < 2 + self.fit_intercept:
             raise ValueError(
                 f"leave-one-out needs at least {2 + self.fit_intercept} samples "
                 f"(with fit_intercept={self.fit_intercept}), got n_samples = {self.n_samples}"
             )
-        E = self._loo_scaled(lams, self._prior(prior))  # scaled: sqrt(w_i) e_i
-        mse = (E**2).sum(axis=1).mean(axis=1) / self.sample_weight.sum()
-        return float(mse[0]) if scalar else mse
+
+    def _mse(self, E):
+        """Weighted mean squared LOO error per λ from scaled residuals sqrt(w_i) e_i, shape (k, n, m)."""
+        return (E**2).sum(axis=1).mean(axis=0) / self.sample_weight.sum()
 
     def gcv(self, lam, prior=None):
         """Generalised cross-validation n‖(I−H)r‖² / (n − tr H)², Eq. (1.15) of notebook 01.
@@ -492,12 +509,17 @@ class TransferRidgeCV(TransferRidge):
         lams = np.unique(np.concatenate([[0.0, np.inf], np.atleast_1d(lams)]))
         path = RidgePath(X, y, sample_weight=w, fit_intercept=self.fit_intercept)
         self.lams_ = lams
-        self.cv_mse_ = path.loo_mse(lams, prior=prior)  # Eq. (1.14)
         self.transfer_ = prior is not None
         self.cv_mse_plain_ = None
+        if prior is not None and self.allow_no_transfer:  # both searches share one LOO pass
+            path._check_loo()
+            E = path._loo_scaled(lams, path._prior(prior), path._prior(None))  # Eq. (1.14)
+            k = E.shape[0] // 2
+            self.cv_mse_, self.cv_mse_plain_ = path._mse(E[:k]), path._mse(E[k:])
+        else:
+            self.cv_mse_ = path.loo_mse(lams, prior=prior)  # Eq. (1.14)
         scores = self.cv_mse_
-        if prior is not None and self.allow_no_transfer:
-            self.cv_mse_plain_ = path.loo_mse(lams)
+        if self.cv_mse_plain_ is not None:
             if self.cv_mse_plain_.min() < self.cv_mse_.min():
                 self.transfer_ = False
                 scores = self.cv_mse_plain_
