@@ -82,9 +82,10 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     (cur_pt,) = ax_risk.plot([], [], "D", color="C3", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
     cur_line = ax_risk.axvline(1.0, color="C3", lw=1, ls="--")
     noise_line = ax_risk.axhline(noise**2, color="0.5", lw=1, ls=":", label="noise floor \N{GREEK SMALL LETTER SIGMA}\u00b2")
+    off_scale = ax_risk.text(0.03, 0.04, "", transform=ax_risk.transAxes, fontsize=7, va="bottom", color="C1")
     lam_axis(ax_risk)
     ax_risk.set_ylabel("expected test MSE")
-    ax_risk.legend(fontsize=7, loc="upper center")
+    ax_risk.legend(fontsize=7, loc="upper right")
     idx = np.arange(n_features)
     (wa_line,) = ax_coef.plot(idx, np.zeros(n_features), "o", color="0.55", label="w_A (source)")
     (wb_line,) = ax_coef.plot(idx, np.zeros(n_features), "x", color="k", ms=8, label="w_B (true target)")
@@ -92,7 +93,7 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     ax_coef.axhline(0, color="0.8", lw=0.8)
     ax_coef.set_xlabel("feature j")
     ax_coef.set_title("coefficients", fontsize=9)
-    ax_coef.legend(fontsize=7, loc="lower right")
+    ax_coef.legend(fontsize=7, loc="upper center", ncol=3, handletextpad=0.2, columnspacing=0.8)
     ax_coef.set_ylim(-1.0, 1.0)
 
     def model(n_b, sim):
@@ -118,14 +119,18 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
         risk_now = transfer_risk(d.X_target, d.coef_target, lam_v, prior=d.coef_source, noise_var=noise**2).risk[0]
         cur_pt.set_data([lam_to_x(lam_v)], [risk_now])
         cur_line.set_xdata([lam_to_x(lam_v)] * 2)
-        hi = max(m.curves.risk.max(), (m.mc_mean + m.mc_err).max())
-        ax_risk.set_ylim(0.0, hi * 1.15)
+        # Keep the interesting range in view: least squares near n_B = d can be huge.
+        risk = m.curves.risk
+        top = 1.25 * min(max(risk.max(), (m.mc_mean + m.mc_err).max()), max(risk[-1], 3.0 * risk.min()))
+        ax_risk.set_ylim(0.0, top)
+        off_scale.set_text(f"\N{UPWARDS ARROW} off scale at \N{GREEK SMALL LETTER LAMDA} = 0: {risk[0]:.3g}"
+                           if risk[0] > top else "")
         ax_risk.set_title(f"n_B = {d.X_target.shape[0]}, d = {n_features}, similarity = {v['similarity']:.1f}", fontsize=9)
         wa_line.set_ydata(d.coef_source)
         wb_line.set_ydata(d.coef_target)
         w_line.set_ydata(w_hat)
         top = max(np.abs(w_hat).max(), np.abs(d.coef_source).max(), np.abs(d.coef_target).max())
-        ax_coef.set_ylim(-1.15 * top, 1.15 * top)
+        ax_coef.set_ylim(-1.15 * top, 1.6 * top)
 
     explorer = assemble(controls, fig, compute, title="Parameter transfer: ridge toward the source weights")
     explorer.state.update(cache=cache, model=model, noise_line=noise_line, ideal=ideal)
