@@ -45,11 +45,39 @@ def _x(lam):
     return np.where(lam == 0, 1e-4, np.where(np.isinf(lam), 1e4, lam))
 
 
-def naive_ridge_update(explorer, lam):
-    """ridge_explorer's picture for λ: a Ridge refit + a new 3-panel figure, rendered to PNG."""
+def sk_mc_points(X, Y, prior, coef_target, noise, lams=LAM_GRID):
+    """The Monte-Carlo points of ridge_explorer with scikit-learn: one multi-target Ridge fit per λ."""
+    P = np.repeat(prior[:, None], Y.shape[1], axis=1)
+    R = Y - X @ P
+    mean, err = np.empty(len(lams)), np.empty(len(lams))
+    for i, lam in enumerate(lams):
+        if np.isinf(lam):
+            W = P
+        elif lam == 0:
+            W = P + LinearRegression(fit_intercept=False).fit(X, R).coef_.T
+        else:
+            W = P + Ridge(alpha=lam, fit_intercept=False).fit(X, R).coef_.T
+        e = ((W - coef_target[:, None]) ** 2).sum(axis=0) + noise**2
+        mean[i], err[i] = e.mean(), e.std(ddof=1) / np.sqrt(e.size)
+    return mean, err
+
+
+def naive_ridge_update(explorer, lam, refit_all=True):
+    """ridge_explorer's picture for λ, as an ``interact`` callback would draw it: a new 3-panel figure.
+
+    ``refit_all=True``: every model in the picture is refitted with scikit-learn
+    (the Monte-Carlo points: a multi-target Ridge per grid λ; ŵ) -- the callback
+    does not know which sliders moved. ``refit_all=False``: only the λ-dependent
+    fit (ŵ) is redone and the Monte-Carlo points come from the explorer's cache.
+    The data and the exact theory curve (tlearn-only maths) always come from the cache.
+    """
     v = {k: c.value for k, c in explorer.controls.items()}
-    m = explorer.state["model"](v["n"], v["similarity"])  # λ-independent: data, MC points, theory curve
+    m = explorer.state["model"](v["n"], v["similarity"])
     d = m.data
+    mc_mean, mc_err = m.mc_mean, m.mc_err
+    if refit_all:
+        noise = float(np.sqrt(explorer.state["noise_line"].get_ydata()[0]))
+        mc_mean, mc_err = sk_mc_points(d.X_target, m.path._Yc, d.coef_source, d.coef_target, noise)
     w_hat = sk_ridge_coef(d.X_target, d.y_target, lam, d.coef_source)
     pred = d.X_test @ w_hat
     risk_now = transfer_risk(d.X_target, d.coef_target, lam, prior=d.coef_source).risk[0]
@@ -61,7 +89,7 @@ def naive_ridge_update(explorer, lam):
     ax_fit.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="true y (held-out target)", ylabel="prediction")
     ax_fit.set_title(f"λ = {lam:.3g}", fontsize=9)
     ax_risk.plot(_x(m.theory_lams), m.curves.risk, color="C1", lw=2, label="theory")
-    ax_risk.errorbar(_x(LAM_GRID), m.mc_mean, yerr=m.mc_err, fmt="o", ms=3, color="C0", label="Monte Carlo")
+    ax_risk.errorbar(_x(LAM_GRID), mc_mean, yerr=mc_err, fmt="o", ms=3, color="C0", label="Monte Carlo")
     ax_risk.plot([_x(lam)], [risk_now], "D", color="C3", ms=7, label="current λ")
     ax_risk.axvline(_x(lam), color="C3", lw=1, ls="--")
     ax_risk.axhline(1.0, color="0.5", lw=1, ls=":", label="noise floor")

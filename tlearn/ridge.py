@@ -170,11 +170,12 @@ class RidgePath:
         self.fit_intercept = bool(fit_intercept)
         self._y1d = y.ndim == 1
         Y = y[:, None] if self._y1d else y
-        w = np.ones(X.shape[0]) if w is None else w
+        weighted = w is not None
+        w = w if weighted else np.ones(X.shape[0])
         self.sample_weight = w
         if self.fit_intercept:
-            self.X_offset = w @ X / w.sum()
-            self.y_offset = w @ Y / w.sum()
+            self.X_offset = w @ X / w.sum() if weighted else X.mean(axis=0)
+            self.y_offset = w @ Y / w.sum() if weighted else Y.mean(axis=0)
             X = X - self.X_offset
             Y = Y - self.y_offset
         else:
@@ -183,10 +184,10 @@ class RidgePath:
         sw = np.sqrt(w)
         self._sw = sw
         self._Xc, self._Yc = X, Y
-        Xw, Yw = X * sw[:, None], Y * sw[:, None]
+        Xw, Yw = (X * sw[:, None], Y * sw[:, None]) if weighted else (X, Y)
         U, s, Vt = np.linalg.svd(Xw, full_matrices=False)
         keep = s > _rank_tol(s, Xw.shape)
-        self.U, self.s, self.Vt = U[:, keep], s[keep], Vt[keep]
+        self.U, self.s, self.Vt = (U, s, Vt) if keep.all() else (U[:, keep], s[keep], Vt[keep])
         self._Xw, self._Yw = Xw, Yw
         self._UtY = self.U.T @ Yw  # (r, k)
         # Columns spanning the unpenalised directions (the intercept), for leverage.
@@ -281,8 +282,10 @@ class RidgePath:
         C = np.hstack([c for c, _ in coords])
         R_perp = np.hstack([r for _, r in coords])
         n, K = R_perp.shape
-        out = np.empty((K, n, lams.size))
         step = max(1, 2_000_000 // max(n * K, 1))  # λ per chunk: bounds the (K, n, chunk) temporaries
+        if step >= lams.size:
+            return self._loo_chunk(lams, C, R_perp)
+        out = np.empty((K, n, lams.size))
         for lo in range(0, lams.size, step):
             out[:, :, lo:lo + step] = self._loo_chunk(lams[lo:lo + step], C, R_perp)
         return out
@@ -325,7 +328,7 @@ class RidgePath:
 
     def _mse(self, E):
         """Weighted mean squared LOO error per λ from scaled residuals sqrt(w_i) e_i, shape (k, n, m)."""
-        return (E**2).sum(axis=1).mean(axis=0) / self.sample_weight.sum()
+        return np.einsum("knm,knm->m", E, E) / (E.shape[0] * self.sample_weight.sum())
 
     def gcv(self, lam, prior=None):
         """Generalised cross-validation n‖(I−H)r‖² / (n − tr H)², Eq. (1.15) of notebook 01.

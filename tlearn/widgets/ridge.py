@@ -28,6 +28,7 @@ class _Model:
             similarity=similarity, noise=noise, seed=seed,
         )
         self.data = data
+        self.noise = noise
         rng = np.random.default_rng(seed + 1)
         # Monte Carlo: the same design X, fresh noise in every column (fixed-design theory).
         Y = (data.X_target @ data.coef_target)[:, None] + noise * rng.standard_normal((n, n_repeats))
@@ -42,6 +43,19 @@ class _Model:
         self.curves = transfer_risk(
             data.X_target, data.coef_target, self.theory_lams, prior=data.coef_source, noise_var=noise**2
         )
+        # Everything a λ move needs, for every λ on the slider: the view limits stay put.
+        self.grid_risk = dict(zip(LAM_GRID, transfer_risk(
+            data.X_target, data.coef_target, LAM_GRID, prior=data.coef_source, noise_var=noise**2).risk))
+        # Scales set by the truth, so a wild least-squares fit (n_B ≈ d, λ = 0) shows as off scale.
+        self.fit_lim = 1.3 * max(np.abs(data.y_test).max(), 1e-3)
+        self.coef_top = 1.5 * max(np.abs(data.coef_source).max(), np.abs(data.coef_target).max())
+
+    def risk(self, lam):
+        """Exact expected test risk (Eq. (1.12)) at λ; slider values are precomputed."""
+        if lam in self.grid_risk:
+            return self.grid_risk[lam]
+        d = self.data
+        return transfer_risk(d.X_target, d.coef_target, lam, prior=d.coef_source, noise_var=self.noise**2).risk[0]
 
     def coef(self, lam):
         return self.path.coef(lam, prior=self.prior)[:, 0]  # the first draw is "the" data set
@@ -92,7 +106,7 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     (w_line,) = ax_coef.plot(idx, np.zeros(n_features), "s-", color="C3", ms=5, lw=1, label="\u0175 (fit)")
     ax_coef.axhline(0, color="0.8", lw=0.8)
     ax_coef.set_xlabel("feature j")
-    ax_coef.set_title("coefficients", fontsize=9)
+    coef_title = ax_coef.set_title("coefficients", fontsize=9)
     ax_coef.legend(fontsize=7, loc="upper center", ncol=3, handletextpad=0.2, columnspacing=0.8)
     ax_coef.set_ylim(-1.0, 1.0)
 
@@ -109,15 +123,15 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
         w_hat = m.coef(lam_v)  # Eq. (1.6) on the cached SVD
         pred = d.X_test @ w_hat
         pts.set_offsets(np.column_stack([d.y_test, pred]))
-        lim = 1.1 * max(np.abs(d.y_test).max(), np.abs(pred).max(), 1e-3)
-        ax_fit.set_xlim(-lim, lim)
-        ax_fit.set_ylim(-lim, lim)
+        ax_fit.set_xlim(-m.fit_lim, m.fit_lim)
+        ax_fit.set_ylim(-m.fit_lim, m.fit_lim)
         test_mse = float(np.mean((d.y_test - pred) ** 2))
-        fit_title.set_text(f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(lam_v)}: held-out MSE {test_mse:.3g}")
+        n_off = int(np.sum(np.abs(pred) > m.fit_lim))
+        fit_title.set_text(f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(lam_v)}: held-out MSE {test_mse:.3g}"
+                           + (f" ({n_off} off scale)" if n_off else ""))
         theory_line.set_data(lam_to_x(m.theory_lams), m.curves.risk)
         _set_errorbar(mc, lam_to_x(LAM_GRID), m.mc_mean, m.mc_err)
-        risk_now = transfer_risk(d.X_target, d.coef_target, lam_v, prior=d.coef_source, noise_var=noise**2).risk[0]
-        cur_pt.set_data([lam_to_x(lam_v)], [risk_now])
+        cur_pt.set_data([lam_to_x(lam_v)], [m.risk(lam_v)])
         cur_line.set_xdata([lam_to_x(lam_v)] * 2)
         # Keep the interesting range in view: least squares near n_B = d can be huge.
         risk = m.curves.risk
@@ -129,10 +143,15 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
         wa_line.set_ydata(d.coef_source)
         wb_line.set_ydata(d.coef_target)
         w_line.set_ydata(w_hat)
-        top = max(np.abs(w_hat).max(), np.abs(d.coef_source).max(), np.abs(d.coef_target).max())
-        ax_coef.set_ylim(-1.15 * top, 1.6 * top)
+        big = np.abs(w_hat).max()
+        coef_title.set_text("coefficients" + (f" (\u0175 off scale: max |\u0175\u2c7c| = {big:.3g})"
+                                              if big > 1.6 * m.coef_top else ""))
+        ax_coef.set_ylim(-1.15 * m.coef_top, 1.6 * m.coef_top)
 
-    explorer = assemble(controls, fig, compute, title="Parameter transfer: ridge toward the source weights")
+    # A λ move changes only these artists: they are blitted over a cached background.
+    moving = [pts, fit_title, cur_pt, cur_line, w_line, coef_title]
+    explorer = assemble(controls, fig, compute, title="Parameter transfer: ridge toward the source weights",
+                        fast=(moving, lambda v: (v["n"], v["similarity"])))
     explorer.state.update(cache=cache, model=model, noise_line=noise_line, ideal=ideal)
     return explorer
 
