@@ -105,6 +105,13 @@ class TestEveryNotebook:
                     assert size <= MAX_DEF_LINES, (f"{_where(path, i, cell)} defines {node.name} over {size} lines: "
                                                    "move it into tlearn/ and call it")
 
+    def test_pyplot_figures_use_the_inline_backend(self, path):
+        # Without it, a kernel started with MPLBACKEND=Agg in its environment
+        # shows no figure and nbval fails on a missing output.
+        src = "\n".join(c.source for _, c in _code_cells(_read(path)))
+        if "matplotlib.pyplot" in src:
+            assert "%matplotlib inline" in src, f"{path.name} uses pyplot but never selects %matplotlib inline"
+
     def test_no_trailing_semicolons(self, path):
         nb = _read(path)
         bad = [_where(path, i, c) for i, c in _code_cells(nb)
