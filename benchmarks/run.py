@@ -451,21 +451,13 @@ RUNNERS = {"1": case1, "2": case2, "3": case3, "4": case4, "5": case5, "6": case
 # ---------------------------------------------------------------------------- report
 #: What bounds a row that can miss its target (measured with cProfile), printed under the table.
 BOUNDS = [
-    ("feature_explorer: λ move vs bare redraw",
-     "the λ move recomputes three learning curves (15 sizes × 8 target draws × 3 ridge fits = 360 "
-     "`RidgePath.coef` calls on cached SVDs, ≈ 8 ms) and enters `threadpool_limits` twice, which rescans "
-     "the loaded libraries each time (≈ 3 ms each); the floor is one Agg draw + PNG encode (≈ 120 ms on a "
-     "quiet core). A module-level `threadpoolctl.ThreadpoolController().limit(...)` in "
-     "`tlearn/widgets/features.py` measured 1.12× → 1.06×."),
-    ("ridge_explorer: λ move vs naive",
-     "a λ move costs one Agg draw + PNG encode of the frozen-layout figure (its compute is ≈ 4 ms of "
-     "≈ 125 ms); the naive callback costs building the figure + constrained layout + a tight-bbox savefig "
-     "(≈ 2 draws) + 27 multi-target Ridge fits (≈ 20 ms), so the ratio is structurally ≈ 3× (2.8–3.7× "
-     "across runs on this machine). Only redrawing the changed artists (blitting) would lower the floor, "
-     "and a λ move changes all three panels (limits, titles, points)."),
+    ("vs bare redraw",
+     "every explorer blits a λ move: only the artists that depend on λ are redrawn over a cached "
+     "background (tlearn/widgets/_common.py, `Blitter`), so a λ move costs less than the floor, which "
+     "redraws the whole figure. A move of a slow control (n_B, similarity, k, ...) is one full draw."),
     ("λ move to a new setting (trains)",
-     "the first visit of a λ trains networks (backprop: 2,000 full-batch steps of the 1-16-1 network; deep: "
-     "`fine_tune` for each draw); every later visit is served from the cache and is at the floor (row above)."),
+     "the backprop explorer trains all 27 slider λ at once (one vectorised loop) on the first visit of an "
+     "(n, η) setting, the deep explorer fine-tunes once per (n, n_frozen, λ); later visits are cache hits."),
     ("TransferRidge.fit",
      "X is centred (one copy) and XᵀX is formed exactly as `Ridge` does; at (10,000, 100) both are bound by "
      "the same BLAS `syrk`, so the ratio sits near 0.8–0.95. With 2 BLAS threads on a loaded 2-core machine "

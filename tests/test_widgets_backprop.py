@@ -109,3 +109,65 @@ def test_loss_monitor_as_an_mlp_callback():
     model = MLP([3, 8, 1], activation="tanh", seed=0).fit(X, y, epochs=4, batch_size=10, lr=0.01, callback=mon)
     np.testing.assert_array_equal(mon.train_line.get_ydata(), model.history_["loss"])
     assert mon.progress.value == 4
+
+
+def test_every_lambda_trained_at_once_equals_one_at_a_time():
+    """The vectorised λ loop against the one-network trainer, a diverging η included."""
+    from tlearn.backprop import _train_two_layer_lams, train_two_layer
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (9, 1))
+    y = np.sin(3 * x[:, 0]) + 0.3 * rng.standard_normal(9)
+    xv = rng.uniform(-1, 1, (20, 1))
+    yv = np.sin(3 * xv[:, 0])
+    lams = [0.0, 0.01, 1.0, np.inf]
+    for lr in (0.3, 3.0):  # at η = 3 the networks diverge at different steps, λ = ∞ never
+        kw = dict(n_hidden=5, lr=lr, steps=300, seed=1, X_val=xv, y_val=yv, log_every=7)
+        for lam, (params, hist) in zip(lams, _train_two_layer_lams(x, y, lams, **kw)):
+            ref_params, ref_hist = train_two_layer(x, y, lam=lam, **kw)
+            assert hist["diverged"] == ref_hist["diverged"] and hist["steps_done"] == ref_hist["steps_done"]
+            assert hist["step"] == ref_hist["step"]
+            np.testing.assert_allclose(hist["loss"], ref_hist["loss"], rtol=1e-12)
+            np.testing.assert_allclose(hist["val_loss"], ref_hist["val_loss"], rtol=1e-12)
+            if not hist["diverged"]:
+                for p, q in zip(params, ref_params):
+                    np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+    assert train_two_layer(x, y, n_hidden=5, lam=0.0, lr=3.0, steps=300, seed=1)[1]["diverged"]  # checked above
+
+
+def test_a_lambda_move_leaves_every_axis_alone(ex):
+    ex.controls["lr"].value = 0.1
+    ex.controls["n"].value = 15
+    ex.controls["lam"].value = 0.0
+    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in ex.fig.axes]
+    for lam in (0.01, 1.0, np.inf, 0.001):
+        ex.controls["lam"].value = lam
+        assert [(ax.get_xlim(), ax.get_ylim()) for ax in ex.fig.axes] == limits
+        top = ex.fig.axes[1].get_ylim()[1]
+        assert max(np.abs(line.get_ydata()).max() for line in ex.state["hidden_lines"]) <= top
+
+
+def test_blitted_update_matches_a_full_redraw(ex):
+    """A λ move redraws only the moving artists; the picture must equal a full render."""
+    import io
+
+    from PIL import Image
+
+    from tlearn.widgets import render_png
+
+    ex.controls["lr"].value = 0.1
+    ex.controls["n"].value = 20
+    ex.controls["lam"].value = ex.controls["lam"].options[5][1]
+    ex.controls["lam"].value = ex.controls["lam"].options[14][1]  # same (n, η): blitted
+    blit = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=int)
+    try:
+        for a in ex.blitter.artists:
+            a.set_animated(False)
+        full = np.asarray(Image.open(io.BytesIO(render_png(ex.fig))).convert("RGB"), dtype=int)
+    finally:
+        for a in ex.blitter.artists:
+            a.set_animated(True)
+        ex.update()
+    assert blit.shape == full.shape
+    differing = (np.abs(blit - full).max(axis=2) > 40).mean()
+    assert differing < 0.005

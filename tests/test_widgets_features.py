@@ -91,3 +91,54 @@ def test_subspace_bars_follow_k(ex):
     bars = ex.fig.axes[1].patches
     colours = [b.get_facecolor() for b in bars]
     assert len({tuple(c) for c in colours[:4]}) == 1 and colours[4] != colours[0]
+
+
+def test_blitted_update_matches_a_full_redraw(ex):
+    """A λ move redraws only the moving artists; the picture must equal a full render."""
+    import io
+
+    from PIL import Image
+
+    from tlearn.widgets import render_png
+
+    ex.controls["k"].value = 3
+    ex.controls["n"].value = 12
+    ex.controls["lam"].value = _lam(ex, 10.0)
+    ex.controls["lam"].value = 0.0  # same (n_B, k, distance): blitted; least squares peaks under the legend
+    blit = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=int)
+    try:
+        for a in ex.blitter.artists:
+            a.set_animated(False)
+        full = np.asarray(Image.open(io.BytesIO(render_png(ex.fig))).convert("RGB"), dtype=int)
+    finally:
+        for a in ex.blitter.artists:
+            a.set_animated(True)
+        ex.update()
+    assert blit.shape == full.shape
+    differing = (np.abs(blit - full).max(axis=2) > 40).mean()
+    assert differing < 0.005  # only stacking order of overlapping marks may differ
+    # a stale title (it shows λ) or a curve drawn over the legend is few pixels overall: compare their boxes too
+    for artist in (ex.fig.axes[0].title, ex.fig.axes[0].get_legend()):
+        box = artist.get_window_extent()
+        rows = slice(int(full.shape[0] - box.y1) - 1, int(full.shape[0] - box.y0) + 1)
+        cols = slice(int(box.x0) - 1, int(box.x1) + 1)
+        assert (np.abs(blit[rows, cols] - full[rows, cols]).max(axis=2) > 40).mean() < 0.01
+
+
+def test_lambda_move_keeps_every_axis_limit(ex):
+    """Blitting is only correct if a λ move changes nothing outside the moving artists."""
+    ex.controls["n"].value = 21
+    ex.controls["distance"].value = 0.3
+    limits = [(a.get_xlim(), a.get_ylim()) for a in ex.fig.axes]
+    ys = []
+    for _, lam in ex.controls["lam"].options:
+        ex.controls["lam"].value = lam
+        assert [(a.get_xlim(), a.get_ylim()) for a in ex.fig.axes] == limits
+        ys.append(np.concatenate([ln.get_ydata() for ln in ex.state["lines"].values()]))
+    # the fixed top is the cap or the largest error over all λ (independently: the curves actually drawn)
+    t = make_subspace_tasks(OPTS["n_tasks"], OPTS["n_features"], OPTS["n_components"], OPTS["n_per_task"],
+                            OPTS["noise"], OPTS["seed"], target_distance=0.3,
+                            n_target=OPTS["n_max"] * OPTS["n_repeats"], n_test=1)
+    cap = 3.0 * (OPTS["noise"] ** 2 + np.sum(t.coef**2))
+    assert limits[0][1][1] >= 1.08 * min(np.max(ys), cap) - 1e-9
+    assert limits[0][1][1] <= 1.08 * cap + 1e-9

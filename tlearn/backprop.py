@@ -362,3 +362,97 @@ def _log(history, step, loss, params, X_val, y_val, activation, task):
     history["loss"].append(float(loss))
     if X_val is not None:
         history["val_loss"].append(float(_loss(_forward(X_val, *params, activation)[0], y_val, task)))
+
+
+def _train_two_layer_lams(X, y, lams, n_hidden=16, activation="tanh", lr=0.1, steps=500, seed=0,
+                          X_val=None, y_val=None, log_every=1):
+    r"""``[train_two_layer(X, y, lam=l, ...) for l in lams]`` in one vectorised loop (regression).
+
+    The networks for every λ start from the same seeded initialisation and are
+    stacked along a leading λ axis, so one step of Eq. (3.14) costs a few
+    batched products instead of ``len(lams)`` Python-level steps. The result
+    equals the one-λ-at-a-time training up to floating-point rounding; each
+    network stops at its own divergence, as :func:`train_two_layer` does.
+    Returns a list of ``(params, history)``, one per λ.
+    """
+    _check_option(activation, "activation", ACTIVATIONS)
+    X, y = check_X_y(X, y)
+    lams = check_lam(np.atleast_1d(np.asarray(lams, dtype=float)), "lams", allow_inf=True, allow_array=True)
+    lr = check_lam(lr, "lr")
+    if lr == 0:
+        raise ValueError("lr must be > 0, got 0")
+    steps = check_positive_int(steps, "steps")
+    log_every = check_positive_int(log_every, "log_every")
+    k = y.shape[1] if y.ndim == 2 else 1
+    y = _check_target(y, X.shape[0], k, "regression")
+    if X_val is not None:
+        X_val, y_val = check_X_y(X_val, y_val, "X_val", "y_val")
+        if X_val.shape[1] != X.shape[1]:
+            raise ValueError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}; they must match")
+        y_val = _check_target(y_val, X_val.shape[0], k, "regression")
+    L, n = lams.size, X.shape[0]
+    W1, b1, W2, b2 = (np.repeat(p[None], L, axis=0) for p in init_two_layer(X.shape[1], n_hidden, k, seed))
+    histories = [{"step": [], "loss": [], "diverged": False, "steps_done": 0} for _ in range(L)]
+    if X_val is not None:
+        for h in histories:
+            h["val_loss"] = []
+    results = [None] * L
+    live = np.arange(L)  # the networks still training; a diverged one is dropped from the stack
+
+    def per_lam(lam_live):
+        inf = np.isinf(lam_live)
+        penalised = (lam_live > 0) & ~inf
+        denom = (1.0 + lr * np.where(inf, 0.0, lam_live))[:, None, None]  # Eq. (3.14); λ = ∞ is set to 0 below
+        return inf, penalised, np.where(penalised, lam_live, 0.0), denom
+
+    inf, penalised, lam_pen, denom = per_lam(lams)
+    W1[inf], W2[inf] = 0.0, 0.0  # λ = ∞ leaves only W = 0 feasible
+    XT = X.T
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below
+        for step in range(steps + 1):
+            Z1 = X @ W1 + b1[:, None, :]  # Eq. (3.1), every λ at once
+            H = activate(Z1, activation)  # Eq. (3.2)
+            Z2 = H @ W2 + b2[:, None, :]  # Eq. (3.1)
+            R = Z2 - y
+            loss = 0.5 * np.sum(R**2, axis=(1, 2)) / n  # Eq. (3.3)
+            penalty = np.sum(W1**2, axis=(1, 2)) + np.sum(W2**2, axis=(1, 2))
+            loss = np.where(penalised, loss + 0.5 * lam_pen * penalty, loss)  # Eq. (3.13)
+            bad = ~np.isfinite(loss)
+            for j, i in enumerate(live):
+                histories[i]["steps_done"] = step
+                if bad[j]:
+                    histories[i]["diverged"] = True
+                    results[i] = ([W1[j].copy(), b1[j].copy(), W2[j].copy(), b2[j].copy()], histories[i])
+            if bad.any():
+                keep = ~bad
+                live, W1, b1, W2, b2, Z1, H, R, loss = (a[keep] for a in (live, W1, b1, W2, b2, Z1, H, R, loss))
+                inf, penalised, lam_pen, denom = per_lam(lams[live])
+                if live.size == 0:
+                    break
+            if step % log_every == 0 or step == steps:
+                if X_val is not None:
+                    Zv = activate(X_val @ W1 + b1[:, None, :], activation) @ W2 + b2[:, None, :]
+                    val = 0.5 * np.sum((Zv - y_val) ** 2, axis=(1, 2)) / X_val.shape[0]  # Eq. (3.3)
+                for j, i in enumerate(live):
+                    histories[i]["step"].append(step)
+                    histories[i]["loss"].append(float(loss[j]))
+                    if X_val is not None:
+                        histories[i]["val_loss"].append(float(val[j]))
+            if step == steps:
+                break
+            dZ2 = R / n  # Eq. (3.5)
+            dW2 = H.transpose(0, 2, 1) @ dZ2  # Eq. (3.6)
+            db2 = dZ2.sum(axis=1)  # Eq. (3.7)
+            # Eq. (3.8), an outer product when k = 1; Eq. (3.9) with tanh' = 1 − H² (3.10), reusing H
+            dH = dZ2 * W2.transpose(0, 2, 1) if k == 1 else dZ2 @ W2.transpose(0, 2, 1)
+            dZ1 = dH * (1.0 - H**2 if activation == "tanh" else activation_derivative(Z1, activation))
+            dW1 = XT @ dZ1  # Eq. (3.6)
+            db1 = dZ1.sum(axis=1)  # Eq. (3.7)
+            W1 = (W1 - lr * dW1) / denom  # Eq. (3.14)
+            W2 = (W2 - lr * dW2) / denom
+            W1[inf], W2[inf] = 0.0, 0.0
+            b1 = b1 - lr * db1
+            b2 = b2 - lr * db2
+    for j, i in enumerate(live):
+        results[i] = ([W1[j], b1[j], W2[j], b2[j]], histories[i])
+    return results

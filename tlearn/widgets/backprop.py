@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import ipywidgets as W
 
-from ..backprop import train_two_layer, two_layer_forward
+from ..backprop import _train_two_layer_lams, train_two_layer, two_layer_forward
 from ._common import assemble, lam_label, lam_slider, new_figure, render_png
 
 __all__ = ["backprop_explorer", "LossMonitor", "LR_GRID"]
@@ -41,7 +41,10 @@ def backprop_explorer(n=10, lam=0.0, lr=0.1, n_hidden=16, steps=2000, noise=0.3,
     Controls: ``"lam"`` (weight decay λ of Eq. (3.13) of notebook 03, from 0 to ∞),
     ``"n"`` (training samples, nested: more samples add points), ``"lr"`` (the
     step size η of Eq. (3.14)). Each setting trains ``steps`` full-batch gradient
-    steps from the same seeded initialisation and is cached. Panels: the data,
+    steps from the same seeded initialisation and is cached: the first visit of
+    an (n, η) pair trains the networks for every λ on the slider at once (one
+    vectorised loop), so λ moves are cache hits, blitted over a cached picture
+    of everything λ does not change (axis limits are set per (n, η)). Panels: the data,
     the truth and the network's fit; each hidden unit's output tanh(w x + b)
     scaled by its outgoing weight (their sum plus b2 is the fit); training
     objective and test loss against the step, with the noise floor σ²/2.
@@ -64,40 +67,64 @@ def backprop_explorer(n=10, lam=0.0, lr=0.1, n_hidden=16, steps=2000, noise=0.3,
     pts = ax_fit.scatter(x_pool[:n], y_pool[:n], s=14, color="C0", zorder=3, label="training data")
     (fit_line,) = ax_fit.plot(grid, np.zeros_like(grid), color="C3", lw=2, label="network")
     ax_fit.set(xlim=(-1.05, 1.05), ylim=(-2.0, 2.0), xlabel="x", ylabel="y")
-    ax_fit.legend(fontsize=7, loc="lower right")
+    fit_title = ax_fit.set_title("", fontsize=9)
+    fit_legend = ax_fit.legend(fontsize=7, loc="lower right")
     hid_lines = [ax_hid.plot(grid, np.zeros_like(grid), lw=1, alpha=0.8)[0] for _ in range(n_hidden)]
-    ax_hid.axhline(0, color="0.8", lw=0.8)
+    ax_hid.axhline(0, color="0.8", lw=0.8, zorder=1.5)  # under the units, in full draws and blits alike
     ax_hid.set(xlim=(-1.05, 1.05), xlabel="x", title="hidden units: tanh(w\u2c7c x + b\u2c7c) \u00d7 outgoing weight")
     ax_hid.title.set_fontsize(9)
     (train_line,) = ax_loss.plot([], [], color="C0", label="training objective (3.13)")
     (test_line,) = ax_loss.plot([], [], color="C3", label="test loss (3.3)")
-    ax_loss.axhline(0.5 * noise**2, color="0.5", ls=":", lw=1, label="noise floor \u03c3\u00b2/2")
+    ax_loss.axhline(0.5 * noise**2, color="0.5", ls=":", lw=1, zorder=1.5, label="noise floor \u03c3\u00b2/2")
     ax_loss.set(yscale="log", xlim=(0, steps), ylim=(1e-2, 10.0), xlabel="gradient step")
-    ax_loss.legend(fontsize=7, loc="upper right")
-    cache = {}
+    loss_legend = ax_loss.legend(fontsize=7, loc="upper right")
+    lam_grid = [float(g) for _, g in controls["lam"].options]
+    cache = {}  # (λ, n, η) -> (params, history)
+    curves = {}  # (λ, n, η) -> (fit, hidden contributions) on the grid
+    hid_top = {}  # (n, η) -> the hidden panel's scale, over every λ on the slider
     status = {"widget": None, "text": ""}
+    fit_kw = dict(n_hidden=n_hidden, steps=steps, seed=seed, X_val=x_test[:, None], y_val=y_test,
+                  log_every=max(steps // 100, 1))
 
     def train(lam_v, n_v, lr_v):
         key = (float(lam_v), int(n_v), float(lr_v))
         if key not in cache:
-            cache[key] = train_two_layer(x_pool[:n_v, None], y_pool[:n_v], n_hidden=n_hidden, lam=lam_v, lr=lr_v,
-                                         steps=steps, seed=seed, X_val=x_test[:, None], y_val=y_test,
-                                         log_every=max(steps // 100, 1))
+            kw = dict(fit_kw, lr=float(lr_v))
+            if key[0] in lam_grid:  # a new (n, η): every λ on the slider in one vectorised loop
+                for g, result in zip(lam_grid, _train_two_layer_lams(x_pool[:n_v, None], y_pool[:n_v], lam_grid, **kw)):
+                    cache.setdefault((g, key[1], key[2]), result)
+            else:
+                cache[key] = train_two_layer(x_pool[:n_v, None], y_pool[:n_v], lam=lam_v, **kw)
         return cache[key]
+
+    def curve(lam_v, n_v, lr_v):
+        key = (float(lam_v), int(n_v), float(lr_v))
+        if key not in curves:
+            params, hist = train(*key)
+            if hist["diverged"]:
+                curves[key] = np.full(grid.size, np.nan), np.full((grid.size, n_hidden), np.nan)
+            else:
+                out, c = two_layer_forward(grid[:, None], *params)
+                curves[key] = out[:, 0], c["H"] * params[2][:, 0]  # unit j's share of the output
+        return curves[key]
+
+    def hidden_scale(n_v, lr_v):
+        """One scale for every λ of a setting, so that a λ move leaves the axes alone."""
+        key = (int(n_v), float(lr_v))
+        if key not in hid_top:
+            tops = [np.nanmax(np.abs(c)) for c in (curve(g, *key)[1] for g in lam_grid) if np.isfinite(c).any()]
+            hid_top[key] = 1.1 * max(max(tops, default=1.0), 0.1)
+        return hid_top[key]
 
     def compute(v):
         params, hist = train(v["lam"], v["n"], v["lr"])
-        if hist["diverged"]:
-            fit, contrib = np.full(grid.size, np.nan), np.full((grid.size, n_hidden), np.nan)
-        else:
-            out, c = two_layer_forward(grid[:, None], *params)
-            fit, contrib = out[:, 0], c["H"] * params[2][:, 0]  # unit j's share of the output
+        fit, contrib = curve(v["lam"], v["n"], v["lr"])
         fit_line.set_ydata(fit)
         pts.set_offsets(np.column_stack([x_pool[: v["n"]], y_pool[: v["n"]]]))
         for j, line in enumerate(hid_lines):
             line.set_ydata(contrib[:, j])
-        top = np.nanmax(np.abs(contrib)) if np.isfinite(contrib).any() else 1.0
-        ax_hid.set_ylim(-1.1 * max(top, 0.1), 1.1 * max(top, 0.1))
+        top = hidden_scale(v["n"], v["lr"])
+        ax_hid.set_ylim(-top, top)
         train_line.set_data(hist["step"], hist["loss"])
         test_line.set_data(hist["step"], hist["val_loss"])
         lam_s = lam_label(v["lam"])
@@ -110,10 +137,14 @@ def backprop_explorer(n=10, lam=0.0, lr=0.1, n_hidden=16, steps=2000, noise=0.3,
         status["text"] = msg
         if status["widget"] is not None:
             status["widget"].value = msg
-        ax_fit.set_title(f"n = {v['n']} samples, \u03bb = {lam_s}" if not hist["diverged"]
-                         else f"\u03b7 = {v['lr']:g}: gradient descent diverged", fontsize=9)
+        fit_title.set_text(f"n = {v['n']} samples, \u03bb = {lam_s}" if not hist["diverged"]
+                           else f"\u03b7 = {v['lr']:g}: gradient descent diverged")
 
-    explorer = assemble(controls, fig, compute, title=f"Backprop: a 1-{n_hidden}-1 tanh network trained live")
+    # A λ move changes only these artists (in drawing order: the points and legends stay on top,
+    # as in a full draw); they are blitted over a background cached per (n, η).
+    moving = [fit_line, pts, fit_legend, fit_title, *hid_lines, train_line, test_line, loss_legend]
+    explorer = assemble(controls, fig, compute, title=f"Backprop: a 1-{n_hidden}-1 tanh network trained live",
+                        fast=(moving, lambda v: (v["n"], v["lr"])))
     status["widget"] = explorer.state["status"]  # assemble drew once already: show that status
     status["widget"].value = status["text"]
     explorer.state.update(cache=cache, train=train, data=(x_pool, y_pool, x_test, y_test), grid=grid,

@@ -3,8 +3,11 @@
 A thin view over :func:`tlearn.datasets.make_subspace_tasks`,
 :class:`tlearn.SubspaceExtractor` and :class:`tlearn.RidgePath`. The source
 side is fitted once (the SVD of the stacked source weights gives every ``k`` at
-once); each target subsample is factorised once per (distance, k), so moving λ
-only re-applies SVD filter factors.
+once); each target subsample is factorised once per (distance, k), and the
+errors at every λ on the slider come from one vectorised pass of SVD filter
+factors per (n_B, k, distance). A λ move is then a look-up, and redraws only
+the curves, the markers and the title over a cached background (blitting): the
+view limits are fixed per (n_B, k, distance), over every λ on the slider.
 
 The error shown is the exact expected test MSE of a fitted weight ``w`` on the
 target, ``σ² + ‖w − w_B‖²`` (inputs are isotropic Gaussian), averaged over
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import ipywidgets as W
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ..datasets import make_subspace_tasks
 from ..features import SubspaceExtractor
@@ -24,6 +27,9 @@ from ._common import assemble, lam_label, lam_slider, new_figure
 __all__ = ["feature_explorer", "FeatureCurves"]
 
 METHODS = ("scratch ridge", "parameter transfer", "subspace features")
+
+#: The loaded BLAS libraries, scanned once (a ``threadpool_limits`` per call would rescan them).
+_THREADPOOLS = ThreadpoolController()
 
 
 class FeatureCurves:
@@ -77,19 +83,22 @@ class FeatureCurves:
         return self._paths[key]
 
     def errors(self, n, lam, k, distance):
-        """Mean test MSE ``σ² + ‖ŵ − w_B‖²`` of the three methods (array of 3)."""
+        """Mean test MSE ``σ² + ‖ŵ − w_B‖²`` of the three methods.
+
+        Shape (3,) for a scalar ``lam``, (m, 3) for an array of m values.
+        """
         w_B = self.tasks(distance).coef
         U = self.extractor.components_[:, :k]
-        out = np.zeros(3)
+        out = np.zeros(np.shape(lam) + (3,))
         for raw, sub in zip(self._path_list(n, None, distance), self._path_list(n, k, distance)):
-            fits = (raw.coef(lam), raw.coef(lam, prior=self.prior), U @ sub.coef(lam))
-            out += [np.sum((w - w_B) ** 2) for w in fits]
+            fits = (raw.coef(lam), raw.coef(lam, prior=self.prior), sub.coef(lam) @ U.T)
+            out += np.stack([np.sum((w - w_B) ** 2, axis=-1) for w in fits], axis=-1)
         return self.noise**2 + out / self.n_repeats
 
     def curves(self, sizes, lam, k, distance):
-        """``errors`` for every size: shape (len(sizes), 3)."""
+        """``errors`` for every size: shape (len(sizes), 3), or (len(sizes), m, 3) for m values of λ."""
         # Hundreds of tiny SVDs: BLAS threads only add overhead (and contend on a busy machine).
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _THREADPOOLS.limit(limits=1, user_api="blas"):
             return np.array([self.errors(n, lam, k, distance) for n in sizes])
 
 
@@ -127,16 +136,16 @@ def feature_explorer(n=15, lam=1.0, k=3, distance=0.0, n_tasks=30, n_features=50
     lines = [ax.plot(sizes, np.ones(sizes.size), "-", color=c, lw=1.8, label=m)[0] for m, c in zip(METHODS, colors)]
     marks = [ax.plot([n], [1.0], "o", color=c, ms=7, mec="k")[0] for c in colors]
     now = ax.axvline(n, color="C3", lw=1, ls="--", label="current n_B")
-    ax.axhline(noise**2, color="0.5", lw=1, ls=":", label="noise floor \N{GREEK SMALL LETTER SIGMA}\u00b2")
+    floor = ax.axhline(noise**2, color="0.5", lw=1, ls=":", label="noise floor \N{GREEK SMALL LETTER SIGMA}\u00b2")
     k_line = ax.axvline(k, color="C2", lw=0.8, alpha=0.5)
     k_text = ax.text(k, 0.02, " k", color="C2", fontsize=8, transform=ax.get_xaxis_transform())
-    ax.axvline(n_features, color="C0", lw=0.8, alpha=0.5)
-    ax.text(n_features, 0.02, " d", color="C0", fontsize=8, transform=ax.get_xaxis_transform())
+    d_line = ax.axvline(n_features, color="C0", lw=0.8, alpha=0.5)
+    d_text = ax.text(n_features, 0.02, " d", color="C0", fontsize=8, transform=ax.get_xaxis_transform())
     ax.set_xscale("log")
     ax.set_xlim(sizes[0] * 0.9, sizes[-1] * 1.1)
     ax.set_xlabel("target samples n_B")
     ax.set_ylabel("target test MSE")
-    ax.legend(fontsize=7, loc="upper right")
+    legend = ax.legend(fontsize=7, loc="upper right")
     title = ax.set_title("", fontsize=9)
 
     s = model.extractor.singular_values_
@@ -148,20 +157,33 @@ def feature_explorer(n=15, lam=1.0, k=3, distance=0.0, n_tasks=30, n_features=50
 
     info = {"model": model, "sizes": sizes, "lines": dict(zip(METHODS, lines)), "marks": dict(zip(METHODS, marks)),
             "status": None}
+    lams = np.array([v for _, v in controls["lam"].options])
+    settings = {}
+
+    def setting(n_b, k_v, dist):
+        """Errors at every λ on the slider for one (n_B, k, distance), and the error axis' top.
+
+        The top is the same for every λ, so a λ move changes no axis limit (it is blitted).
+        """
+        key = (n_b, k_v, round(dist, 6))
+        if key not in settings:
+            every = model.curves(np.append(sizes, n_b), lams, k_v, dist)  # (sizes + current n_B, λ, method)
+            w2 = float(np.sum(model.tasks(dist).coef ** 2))
+            settings[key] = every, min(every.max(), 3.0 * (noise**2 + w2)) * 1.08
+        return settings[key]
 
     def compute(v):
         n_b, lam_v, k_v, dist = int(v["n"]), v["lam"], int(v["k"]), float(v["distance"])
-        curve = model.curves(sizes, lam_v, k_v, dist)
-        here = model.curves([n_b], lam_v, k_v, dist)[0]
+        every, top = setting(n_b, k_v, dist)
+        col = int(np.flatnonzero(lams == lam_v)[0])  # the slider only offers these values
+        curve, here = every[:-1, col], every[-1, col]
         for j in range(3):
             lines[j].set_ydata(curve[:, j])
             marks[j].set_data([n_b], [here[j]])
         now.set_xdata([n_b, n_b])
         k_line.set_xdata([k_v, k_v])
         k_text.set_x(k_v)
-        finite = np.concatenate([curve.ravel(), here])
-        w2 = float(np.sum(model.tasks(dist).coef ** 2))
-        ax.set_ylim(0.0, min(finite.max(), 3.0 * (noise**2 + w2)) * 1.08)
+        ax.set_ylim(0.0, top)
         title.set_text(f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(lam_v)}, k = {k_v}, distance = {dist:.2f}, "
                        f"d = {n_features}")
         for i, b in enumerate(bars):
@@ -170,9 +192,15 @@ def feature_explorer(n=15, lam=1.0, k=3, distance=0.0, n_tasks=30, n_features=50
         if info["status"] is not None:  # the status line exists once assemble has built it
             info["status"].value = _status(n_b, here)
 
-    explorer = assemble(controls, fig, compute, title="Feature transfer: a ridge head on learned features")
+    # A λ move changes only the curves, markers and title: they are blitted over a cached background,
+    # with the artists a full draw puts above the curves redrawn after them (same stacking order).
+    above = [now, floor, k_line, d_line, k_text, d_text, legend]
+    moving = [*lines, *marks, *above, title]
+    explorer = assemble(controls, fig, compute, title="Feature transfer: a ridge head on learned features",
+                        fast=(moving, lambda v: (int(v["n"]), int(v["k"]), round(float(v["distance"]), 6))))
     info["status"] = explorer.state["status"]
     info["status"].value = _status(int(controls["n"].value), info["current"])
+    info["settings"] = settings
     explorer.state.update(info)
     return explorer
 
