@@ -70,33 +70,14 @@ def test_unknown_scenario():
         deep_explorer("imagenet")
 
 
-def _pixels(png):
-    import io
-
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
-
-
-def test_blitted_update_matches_a_full_redraw(explorer):
+def test_blitted_update_matches_a_full_redraw(explorer, blit_vs_full):
     """A λ move redraws only the moving artists; the picture must equal a full render."""
-    from tlearn.widgets import render_png
-
     explorer.controls["n"].value = 2
     explorer.controls["n_frozen"].value = 1
     explorer.controls["lam"].value = 0.1
     explorer.controls["lam"].value = 100.0  # same (n, n_frozen): blitted (marker under the legend)
     assert explorer.state["l2sp_label"].get_text() == "L2-SP 100"
-    blit = _pixels(explorer.image.value)
-    try:
-        for a in explorer.blitter.artists:
-            a.set_animated(False)
-        full = _pixels(render_png(explorer.fig))
-    finally:
-        for a in explorer.blitter.artists:
-            a.set_animated(True)
-        explorer.update()
-    assert blit.shape == full.shape
+    blit, full = blit_vs_full(explorer)
     differing = (np.abs(blit - full).max(axis=2) > 40).mean()
     assert differing < 0.005  # only stacking order of overlapping marks may differ
     # Nothing blitted overlaps a static mark drawn above it (the legend is redrawn last), so the

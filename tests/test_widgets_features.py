@@ -93,28 +93,13 @@ def test_subspace_bars_follow_k(ex):
     assert len({tuple(c) for c in colours[:4]}) == 1 and colours[4] != colours[0]
 
 
-def test_blitted_update_matches_a_full_redraw(ex):
+def test_blitted_update_matches_a_full_redraw(ex, blit_vs_full):
     """A λ move redraws only the moving artists; the picture must equal a full render."""
-    import io
-
-    from PIL import Image
-
-    from tlearn.widgets import render_png
-
     ex.controls["k"].value = 3
     ex.controls["n"].value = 12
     ex.controls["lam"].value = _lam(ex, 10.0)
     ex.controls["lam"].value = 0.0  # same (n_B, k, distance): blitted; least squares peaks under the legend
-    blit = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=int)
-    try:
-        for a in ex.blitter.artists:
-            a.set_animated(False)
-        full = np.asarray(Image.open(io.BytesIO(render_png(ex.fig))).convert("RGB"), dtype=int)
-    finally:
-        for a in ex.blitter.artists:
-            a.set_animated(True)
-        ex.update()
-    assert blit.shape == full.shape
+    blit, full = blit_vs_full(ex)
     differing = (np.abs(blit - full).max(axis=2) > 40).mean()
     assert differing < 0.005  # only stacking order of overlapping marks may differ
     # a stale title (it shows λ) or a curve drawn over the legend is few pixels overall: compare their boxes too

@@ -58,26 +58,11 @@ def test_n_changes_the_data(ex):
     assert "n_B = 40" in ex.fig.axes[1].get_title()
 
 
-def test_blitted_update_matches_a_full_redraw(ex):
+def test_blitted_update_matches_a_full_redraw(ex, blit_vs_full):
     """A λ move redraws only the moving artists; the picture must equal a full render."""
-    import io
-
-    from PIL import Image
-
-    from tlearn.widgets import render_png
-
     ex.controls["n"].value = 25
     ex.controls["lam"].value = ex.controls["lam"].options[5][1]
     ex.controls["lam"].value = ex.controls["lam"].options[20][1]  # same n: blitted
-    blit = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=int)
-    try:
-        for a in ex.blitter.artists:
-            a.set_animated(False)
-        full = np.asarray(Image.open(io.BytesIO(render_png(ex.fig))).convert("RGB"), dtype=int)
-    finally:
-        for a in ex.blitter.artists:
-            a.set_animated(True)
-        ex.update()
-    assert blit.shape == full.shape
+    blit, full = blit_vs_full(ex)
     differing = (np.abs(blit - full).max(axis=2) > 40).mean()
     assert differing < 0.005  # only stacking order of overlapping marks may differ
