@@ -361,29 +361,17 @@ def _vm_hwm_mb(pid):
 
 def run_notebook(path, timeout=900):
     """Execute a notebook in a fresh kernel: (wall seconds, peak kernel RSS in MB)."""
-    import nbformat
-    from nbclient import NotebookClient
+    sys.path.insert(0, str(HERE.parent / "scripts"))
+    from run_notebooks import execute
 
-    nb = nbformat.read(path, as_version=4)
-    env_backend = os.environ.pop("MPLBACKEND", None)  # the kernel picks the inline backend, as for a user
-    os.environ["PYTHONHASHSEED"] = "0"
     peak = {"mb": float("nan")}
-    try:
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(Path(path).parent)}})
 
-        def on_cell_executed(**_):  # the kernel is alive: read its high-water mark (it only grows)
-            mb = _vm_hwm_mb(client.km.provisioner.pid)
-            if not mb <= peak["mb"]:
-                peak["mb"] = mb
+    def on_cell_executed(client):  # the kernel is alive: read its high-water mark (it only grows)
+        mb = _vm_hwm_mb(client.km.provisioner.pid)
+        if not mb <= peak["mb"]:
+            peak["mb"] = mb
 
-        client.on_cell_executed = on_cell_executed
-        t0 = time.perf_counter()
-        client.execute()
-        wall = time.perf_counter() - t0
-    finally:
-        if env_backend is not None:
-            os.environ["MPLBACKEND"] = env_backend
+    _, wall = execute(path, timeout, on_cell_executed=on_cell_executed, store_widget_state=False)
     return wall, peak["mb"]
 
 
