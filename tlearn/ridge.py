@@ -421,13 +421,13 @@ class TransferRidge(RegressorMixin, BaseEstimator):
         return tags
 
     def _validate(self, X, y, sample_weight):
+        """Checked X, y, sample weights and the prior from ``source_coef`` (shared with the CV variant)."""
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
         X, y = check_X_y(X, y)
         w = check_sample_weight(sample_weight, X.shape[0])
-        lam = check_lam(self.lam, allow_inf=True)
         k = y.shape[1] if y.ndim == 2 else None
         prior = _source_coef_as_prior(self.source_coef, X.shape[1], y.ndim, k)
-        return X, y, w, lam, prior
+        return X, y, w, prior
 
     def _centre(self, X, y, w):
         if not self.fit_intercept:
@@ -448,7 +448,8 @@ class TransferRidge(RegressorMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None):
         """Fit Eq. (1.4) on (X, y); returns self."""
-        X, y, w, lam, prior = self._validate(X, y, sample_weight)
+        X, y, w, prior = self._validate(X, y, sample_weight)
+        lam = check_lam(self.lam, allow_inf=True)
         Xc, yc, X_off, y_off = self._centre(X, y, w)
         coef = _ridge_fit(Xc, yc, lam, prior, w)  # Eq. (1.4), inputs checked in _validate
         self._set_fitted(coef, X_off, y_off)
@@ -501,11 +502,7 @@ class TransferRidgeCV(TransferRidge):
 
     def fit(self, X, y, sample_weight=None):
         """Search the grid by exact LOO, then refit at the best λ; returns self."""
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
-        X, y = check_X_y(X, y)
-        w = check_sample_weight(sample_weight, X.shape[0])
-        k = y.shape[1] if y.ndim == 2 else None
-        prior = _source_coef_as_prior(self.source_coef, X.shape[1], y.ndim, k)
+        X, y, w, prior = self._validate(X, y, sample_weight)
         lams = DEFAULT_LAMS if self.lams is None else check_lam(
             self.lams, name="lams", allow_inf=True, allow_array=True
         )

@@ -85,7 +85,7 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     cache = {}
 
     # Artists, created once and updated in place.
-    (ideal,) = ax_fit.plot([-5, 5], [-5, 5], color="0.6", lw=1)
+    ax_fit.plot([-5, 5], [-5, 5], color="0.6", lw=1)  # the ideal y = x
     pts = ax_fit.scatter(np.zeros(1), np.zeros(1), s=12, color="C0")
     ax_fit.set_xlabel("true y (held-out target)")
     ax_fit.set_ylabel("prediction x\u1d40\u0175")
@@ -95,7 +95,7 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
                           fmt="o", ms=3, color="C0", label="Monte Carlo")
     (cur_pt,) = ax_risk.plot([], [], "D", color="C3", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
     cur_line = ax_risk.axvline(1.0, color="C3", lw=1, ls="--")
-    noise_line = ax_risk.axhline(noise**2, color="0.5", lw=1, ls=":", label="noise floor \N{GREEK SMALL LETTER SIGMA}\u00b2")
+    ax_risk.axhline(noise**2, color="0.5", lw=1, ls=":", label="noise floor \N{GREEK SMALL LETTER SIGMA}\u00b2")
     off_scale = ax_risk.text(0.03, 0.04, "", transform=ax_risk.transAxes, fontsize=7, va="bottom", color="C1")
     lam_axis(ax_risk)
     ax_risk.set_ylabel("expected test MSE")
@@ -152,7 +152,7 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     moving = [pts, fit_title, cur_pt, cur_line, w_line, coef_title]
     explorer = assemble(controls, fig, compute, title="Parameter transfer: ridge toward the source weights",
                         fast=(moving, lambda v: (v["n"], v["similarity"])))
-    explorer.state.update(cache=cache, model=model, noise_line=noise_line, ideal=ideal)
+    explorer.state.update(cache=cache, model=model)
     return explorer
 
 
