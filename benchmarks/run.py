@@ -348,26 +348,17 @@ def case4(cfg):
 
 
 # ---------------------------------------------------------------------------- case 5
-def _vm_hwm_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("nan")
-
-
 def run_notebook(path, timeout=900):
     """Execute a notebook in a fresh kernel: (wall seconds, peak kernel RSS in MB)."""
     sys.path.insert(0, str(HERE.parent / "scripts"))
+    from binder_check import peak_rss_kib
     from run_notebooks import execute
 
     peak = {"mb": float("nan")}
 
     def on_cell_executed(client):  # the kernel is alive: read its high-water mark (it only grows)
-        mb = _vm_hwm_mb(client.km.provisioner.pid)
+        kib = peak_rss_kib(client.km.provisioner.pid)
+        mb = kib / 1024.0 if kib else float("nan")
         if not mb <= peak["mb"]:
             peak["mb"] = mb
 

@@ -107,7 +107,8 @@ def _descendants(pid):
     return out
 
 
-def _hwm_kib(pid):
+def peak_rss_kib(pid):
+    """Peak resident memory (VmHWM) of a live process in KiB; 0 if it is gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
@@ -135,7 +136,7 @@ def run_notebook(py: Path, nb: Path, timeout: float):
             try:
                 while proc.poll() is None:
                     for pid in _descendants(proc.pid):
-                        peak_kib = max(peak_kib, _hwm_kib(pid))
+                        peak_kib = max(peak_kib, peak_rss_kib(pid))
                     if time.monotonic() - t0 > timeout:
                         raise subprocess.TimeoutExpired(cmd, timeout)
                     time.sleep(0.1)
