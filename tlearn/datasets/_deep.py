@@ -20,23 +20,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_positive_int, check_seed
+from ._regression import TransferSplit
 
 __all__ = ["DeepTransferData", "make_shared_representation", "load_digits_inverted", "load_digits_split"]
 
 
-@dataclass
-class DeepTransferData:
+@dataclass(repr=False)
+class DeepTransferData(TransferSplit):
     """A source task, a small labelled target sample and a large target test set.
 
     ``task`` is ``"regression"`` or ``"classification"`` (integer labels from 0).
     """
 
-    X_source: np.ndarray
-    y_source: np.ndarray
-    X_target: np.ndarray
-    y_target: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
     task: str
     name: str
     description: str

@@ -11,12 +11,8 @@ __all__ = ["TransferData", "make_transfer_regression", "load_diabetes_transfer"]
 
 
 @dataclass
-class TransferData:
-    """A source task A, a few target samples B, and a held-out target test set.
-
-    ``coef_source``/``coef_target`` are the true weights for synthetic data and
-    None for real data.
-    """
+class TransferSplit:
+    """The arrays every transfer data set has: source, few target samples, held-out target test."""
 
     X_source: np.ndarray
     y_source: np.ndarray
@@ -24,6 +20,16 @@ class TransferData:
     y_target: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
+
+
+@dataclass(repr=False)
+class TransferData(TransferSplit):
+    """A source task A, a few target samples B, and a held-out target test set.
+
+    ``coef_source``/``coef_target`` are the true weights for synthetic data and
+    None for real data.
+    """
+
     coef_source: np.ndarray | None = None
     coef_target: np.ndarray | None = None
     noise: float | None = None
