@@ -18,7 +18,12 @@ __all__ = [
     "check_prior",
     "check_sample_weight",
     "check_positive_int",
+    "check_int",
+    "check_real",
+    "check_bool",
+    "check_option",
     "check_seed",
+    "check_labels",
 ]
 
 
@@ -56,7 +61,8 @@ def check_array(a, name, ndim=(1, 2), allow_empty=False, dtype=np.float64):
         raise ValueError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one value")
-    arr = arr.astype(dtype, copy=False)
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s); remove or impute them first")
@@ -87,9 +93,14 @@ def check_lam(lam, name="lam", allow_inf=False, allow_array=False):
     """A non-negative regularisation strength (float, or 1-D array if allowed)."""
     if isinstance(lam, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number, got a bool ({lam!r})")
-    arr = np.asarray(lam)
+    try:
+        arr = np.asarray(lam)
+    except Exception:
+        raise TypeError(f"{name} must be a non-negative number, got {_describe(lam)}") from None
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
         raise TypeError(f"{name} must be a non-negative number, got {_describe(lam)}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be a non-negative real number, got complex {_describe(lam)}")
     if arr.ndim > (1 if allow_array else 0):
         what = "a number or a 1-D array" if allow_array else "a single number"
         raise ValueError(f"{name} must be {what}, got an array of shape {arr.shape}")
@@ -144,19 +155,107 @@ def check_sample_weight(sample_weight, n, name="sample_weight"):
     return w
 
 
+def check_int(value, name, minimum=None, maximum=None):
+    """An integer in [minimum, maximum] (either bound may be None). Bools and floats are refused."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer{_range_text(minimum, maximum)}, got {_describe(value)}")
+    value = int(value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be{_range_text(minimum, maximum)}, got {value}")
+    return value
+
+
 def check_positive_int(value, name, minimum=1):
     """An integer >= minimum (bools rejected)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+    return check_int(value, name, minimum=minimum)
+
+
+def _range_text(minimum, maximum, strict=(False, False)):
+    lo = None if minimum is None else f"{'>' if strict[0] else '>='} {minimum}"
+    hi = None if maximum is None else f"{'<' if strict[1] else '<='} {maximum}"
+    parts = [p for p in (lo, hi) if p]
+    return "" if not parts else " " + " and ".join(parts)
+
+
+def check_real(value, name, minimum=None, maximum=None, strict=(False, False), allow_inf=False):
+    """A real number (not bool, not complex, not NaN) in the given range, returned as float.
+
+    ``strict = (lower_strict, upper_strict)`` makes a bound exclusive; ``allow_inf``
+    admits ±inf when the bounds allow it. Use ``minimum=0, maximum=1`` for a
+    probability.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number, got a bool ({value!r})")
+    if not isinstance(value, numbers.Real):
+        if isinstance(value, numbers.Complex):
+            raise TypeError(f"{name} must be a real number, got the complex number {value!r}")
+        if isinstance(value, np.ndarray) and value.ndim == 0 and np.isrealobj(value) and value.dtype.kind in "iuf":
+            value = value.item()
+        else:
+            raise TypeError(f"{name} must be a real number{_range_text(minimum, maximum, strict)}, got {_describe(value)}")
+    v = float(value)
+    where = _range_text(minimum, maximum, strict)
+    if np.isnan(v):
+        raise ValueError(f"{name} is NaN; expected a real number{where}")
+    if np.isinf(v) and not allow_inf:
+        raise ValueError(f"{name} must be finite{where}, got {v!r}")
+    if minimum is not None and (v < minimum or (strict[0] and v == minimum)):
+        raise ValueError(f"{name} must be{where}, got {value!r}")
+    if maximum is not None and (v > maximum or (strict[1] and v == maximum)):
+        raise ValueError(f"{name} must be{where}, got {value!r}")
+    return v
+
+
+def check_bool(value, name):
+    """A real boolean: ``True``/``False`` (or NumPy's). Strings such as ``'no'`` are refused."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+
+
+def check_option(value, name, options):
+    """``value`` if it is one of ``options`` (compared by equality, type-safe), else a clear error."""
+    options = tuple(options)
+    try:
+        ok = any(type(value) is type(o) and value == o for o in options) or (
+            isinstance(value, str) and value in [o for o in options if isinstance(o, str)]
+        )
+    except Exception:  # arrays and other values whose == is not a bool
+        ok = False
+    if not ok:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{name} must be one of {listed}; got {_describe(value)}")
+    return value
 
 
 def check_seed(seed, name="seed"):
-    """A ``np.random.Generator`` from an int seed, None, or an existing Generator."""
+    """A ``np.random.Generator`` from a non-negative int seed, None, or an existing Generator."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
-        return np.random.default_rng(seed)
-    raise TypeError(f"{name} must be an int, None or numpy.random.Generator, got {seed!r}")
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)):
+        if seed < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {seed}")
+        return np.random.default_rng(int(seed))
+    raise TypeError(f"{name} must be a non-negative int, None or numpy.random.Generator, got {_describe(seed)}")
+
+
+def check_labels(y, name="y", n_classes=None, n=None):
+    """Integer class labels 0..n_classes-1 as an int array (n,).
+
+    Floats are accepted only when every value is a whole number; negative or
+    out-of-range labels are refused (they would wrap around when used as an
+    index). ``n`` checks the length against the number of samples.
+    """
+    arr = check_array(y, name, ndim=1, dtype=None)
+    if arr.dtype.kind == "f":
+        if not np.all(arr == np.round(arr)):
+            raise ValueError(f"{name} must hold whole-number class labels, got non-integer values such as {arr[arr != np.round(arr)][0].item()!r}")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"{name} must hold labels >= 0, got {arr.min().item()!r}")
+    if n_classes is not None and arr.size and arr.max() >= n_classes:
+        raise ValueError(f"{name} must hold labels in 0..{n_classes - 1} for {n_classes} classes, got {arr.max().item()!r}")
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"{name} has {arr.shape[0]} labels but X has {n} rows")
+    return arr.astype(np.int64)
