@@ -115,6 +115,34 @@ def test_cli_writes_tree_and_lists_exercises(tmp_path, capsys):
         write_student_copies(src, src)
 
 
+def test_cli_refuses_bad_paths_without_traceback(tmp_path, capsys):
+    src = tmp_path / "nbs"
+    src.mkdir()
+    nbformat.write(_toy_notebook(), src / "01_toy.ipynb")
+    # an output folder inside the input folder would copy the copies on every run
+    assert main(["student", str(src), str(src / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "lies inside src" in err and "Traceback" not in err
+    assert not (src / "out").exists()
+    # a missing path exits non-zero, for both commands
+    assert main(["student", str(tmp_path / "missing"), str(tmp_path / "o")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    # a corrupt notebook is named
+    (src / "02_broken.ipynb").write_text("{ not json")
+    assert main(["student", str(src), str(tmp_path / "o2")]) == 2
+    err = capsys.readouterr().err
+    assert "02_broken.ipynb is not a readable notebook" in err and "Traceback" not in err
+    assert main(["check", str(src / "02_broken.ipynb")]) == 2
+
+
+def test_cli_as_a_process_exits_nonzero_on_a_missing_path(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "tlearn.classroom", "check", str(tmp_path / "nope")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not CHAPTERS, reason="no chapter notebooks (notebooks/0*.ipynb) written yet")
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])

@@ -35,7 +35,7 @@ STUB_HEADER = "# \N{PENCIL} EXERCISE -- replace the `raise NotImplementedError(.
 MARKDOWN_STUB = "**\N{PENCIL} Exercise -- write your answer here.**"
 SKIP_DIRS = {".ipynb_checkpoints", "__pycache__"}
 
-__all__ = ["stub_source", "student_notebook", "write_student_copies", "list_exercises", "main"]
+__all__ = ["ClassroomError", "stub_source", "student_notebook", "write_student_copies", "list_exercises", "main"]
 
 
 def _nbformat():
@@ -138,18 +138,47 @@ def _iter_tree(src):
         yield path, rel
 
 
+class ClassroomError(ValueError):
+    """A problem with the paths or notebooks given to the classroom CLI (printed without a traceback)."""
+
+
+def _read_notebook(path):
+    """Read ``path`` as a notebook, naming the file if it is not one."""
+    nbformat = _nbformat()
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # JSON errors, schema errors, unreadable files
+        raise ClassroomError(f"{path} is not a readable notebook: {type(exc).__name__}: {exc}") from None
+
+
+def _check_paths(src, dst):
+    src, dst = Path(src), Path(dst)
+    if not src.exists():
+        raise ClassroomError(f"src {str(src)!r} does not exist; expected a directory of notebooks")
+    if not src.is_dir():
+        raise ClassroomError(f"src must be a directory of notebooks, got {str(src)!r} which is not a directory")
+    s, d = src.resolve(), dst.resolve()
+    if d == s:
+        raise ClassroomError(f"dst must differ from src, got {str(dst)!r} for both")
+    if s in d.parents:
+        raise ClassroomError(
+            f"dst {str(dst)!r} lies inside src {str(src)!r}: each run would copy the previous copies again; "
+            "choose an output folder outside the notebooks folder"
+        )
+    if dst.exists() and not dst.is_dir():
+        raise ClassroomError(f"dst {str(dst)!r} exists and is not a directory")
+    return src, dst
+
+
 def write_student_copies(src, dst):
     """Write student copies of every notebook under ``src`` into ``dst``.
 
     Non-notebook files are copied as they are. Returns ``{relative path: number
-    of exercises stubbed}`` for the notebooks.
+    of exercises stubbed}`` for the notebooks. ``dst`` may not be ``src`` nor lie
+    inside it; a file that is not a readable notebook is named in the error.
     """
     nbformat = _nbformat()
-    src, dst = Path(src), Path(dst)
-    if not src.is_dir():
-        raise ValueError(f"src must be a directory of notebooks, got {str(src)!r} which is not a directory")
-    if dst.resolve() == src.resolve():
-        raise ValueError(f"dst must differ from src, got {str(dst)!r} for both")
+    src, dst = _check_paths(src, dst)
     report = {}
     for path, rel in _iter_tree(src):
         target = dst / rel
@@ -158,8 +187,7 @@ def write_student_copies(src, dst):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".ipynb":
-            nb = nbformat.read(path, as_version=4)
-            student, n = student_notebook(nb)
+            student, n = student_notebook(_read_notebook(path))
             nbformat.write(student, target)
             report[str(rel)] = n
         else:
@@ -169,12 +197,13 @@ def write_student_copies(src, dst):
 
 def list_exercises(src):
     """``[(notebook, exercise heading, solution cell index, check call)]`` under ``src``."""
-    nbformat = _nbformat()
     src = Path(src)
+    if not src.exists():
+        raise ClassroomError(f"src {str(src)!r} does not exist; expected a notebook or a directory of notebooks")
     paths = [src] if src.is_file() else [p for p, _ in _iter_tree(src) if p.suffix == ".ipynb"]
     rows = []
     for path in paths:
-        nb = nbformat.read(path, as_version=4)
+        nb = _read_notebook(path)
         heading = ""
         for i, cell in enumerate(nb.cells):
             if cell.cell_type == "markdown":
@@ -203,6 +232,14 @@ def main(argv=None):
     p_check = sub.add_parser("check", help="list the exercises (solution cells and their checks)")
     p_check.add_argument("src", help="a notebook or a directory of notebooks")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except ClassroomError as exc:  # a user error: the message, no traceback, exit 2
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args):
     if args.command == "student":
         report = write_student_copies(args.src, args.dst)
         for rel, n in report.items():
