@@ -81,3 +81,12 @@ def test_core_modules_never_import_plotting_or_widgets():
 def test_no_matrix_inverse_in_library():
     for path in (ROOT / "tlearn").rglob("*.py"):
         assert "linalg.inv(" not in path.read_text(), f"{path.name} inverts a matrix: solve instead"
+
+
+def test_import_tlearn_is_lazy_and_every_public_name_resolves():
+    """``import tlearn`` loads no scikit-learn/matplotlib (issue 12); each name in __all__ still resolves."""
+    code = ("import sys, tlearn; heavy = [m for m in ('sklearn', 'matplotlib', 'scipy', 'ipywidgets') "
+            "if m in sys.modules]; print(heavy); [getattr(tlearn, n) for n in tlearn.__all__]")
+    import subprocess
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -1,19 +1,38 @@
 """tlearn: transfer learning you can read, derive and trust.
 
 Parameter transfer (notebook 01), feature transfer (02), backprop and deep
-transfer (03, 04). The maths modules import NumPy and scikit-learn only;
+transfer (03, 04). The maths modules import NumPy, SciPy and scikit-learn only;
 :mod:`tlearn.widgets` adds the interactive explorers.
-"""
-from . import datasets, theory
-from .ridge import RidgePath, TransferRidge, TransferRidgeCV, ridge_fit
-from .features import FeatureTransfer, FeatureTransferClassifier, StackingTransfer, SubspaceExtractor
 
-from .mlp import MLP
-from .finetune import fine_tune
-from . import backprop
+The public names below are loaded on first use (PEP 562), so ``import tlearn``
+stays quick; ``from tlearn import TransferRidge`` imports what that needs.
+"""
+from importlib import import_module
 
 __version__ = "0.1.0"
-__all__ = ["ridge_fit", "RidgePath", "TransferRidge", "TransferRidgeCV", "theory", "datasets"]
-__all__ += ["FeatureTransfer", "FeatureTransferClassifier", "StackingTransfer", "SubspaceExtractor"]
-__all__ += ["MLP", "fine_tune"]
-__all__ += ["backprop"]
+
+#: public name -> the module that defines it
+_WHERE = {
+    "ridge_fit": "ridge", "RidgePath": "ridge", "TransferRidge": "ridge", "TransferRidgeCV": "ridge",
+    "FeatureTransfer": "features", "FeatureTransferClassifier": "features",
+    "StackingTransfer": "features", "SubspaceExtractor": "features",
+    "MLP": "mlp", "fine_tune": "finetune",
+}
+_SUBMODULES = ("theory", "datasets", "backprop")
+
+__all__ = sorted(_WHERE) + list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    elif name in _SUBMODULES:
+        value = import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'tlearn' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
