@@ -17,3 +17,5 @@ __all__ = ["ridge_fit", "RidgePath", "TransferRidge", "TransferRidgeCV", "theory
 __all__ += ["FeatureTransfer", "FeatureTransferClassifier", "StackingTransfer", "SubspaceExtractor"]
 __all__ += ["MLP", "fine_tune"]
 __all__ += ["backprop"]
+from . import evaluation
+__all__ += ["evaluation"]
