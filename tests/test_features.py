@@ -12,7 +12,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tlearn import FeatureTransfer, FeatureTransferClassifier, StackingTransfer, SubspaceExtractor
 from tlearn.datasets import make_subspace_tasks
-from tlearn.features import extract_features, learning_curve, ols_risk, principal_angles
+from tlearn.evaluation import learning_curve
+from tlearn.features import extract_features
+from tlearn.theory import ols_risk, principal_angles
 
 
 def _augmented_head(Phi, y, lam):

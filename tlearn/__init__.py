@@ -18,7 +18,7 @@ _WHERE = {
     "StackingTransfer": "features", "SubspaceExtractor": "features",
     "MLP": "mlp", "fine_tune": "finetune",
 }
-_SUBMODULES = ("theory", "datasets", "backprop")
+_SUBMODULES = ("theory", "datasets", "backprop", "evaluation")
 
 __all__ = sorted(_WHERE) + list(_SUBMODULES)
 

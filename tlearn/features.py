@@ -18,16 +18,13 @@ implementation here.
 """
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
-from ._validation import check_array, check_positive_int, check_seed, check_X, check_X_y
+from ._validation import check_array, check_positive_int, check_X, check_X_y
 from .ridge import TransferRidge, TransferRidgeCV, ridge_fit
 
 __all__ = [
@@ -36,9 +33,6 @@ __all__ = [
     "StackingTransfer",
     "SubspaceExtractor",
     "extract_features",
-    "principal_angles",
-    "ols_risk",
-    "learning_curve",
 ]
 
 
@@ -424,85 +418,3 @@ class SubspaceExtractor(BaseEstimator):
                 f"{self.n_features_in_}"
             )
         return X @ self.components_  # Eq. (2.4)
-
-
-# --------------------------------------------------------------------------- helpers
-def principal_angles(A, B):
-    r"""Principal angles (radians, ascending) between the column spaces of A and B.
-
-    :math:`\cos\theta_i = \sigma_i(Q_A^\top Q_B)` with :math:`Q_A, Q_B`
-    orthonormal bases from QR. Zero angles mean a shared direction; for two
-    ``k``-dimensional subspaces, all angles zero means they coincide.
-    """
-    A = check_array(A, "A", ndim=2)
-    B = check_array(B, "B", ndim=2)
-    if A.shape[0] != B.shape[0]:
-        raise ValueError(f"A has {A.shape[0]} rows but B has {B.shape[0]}; both must live in the same space")
-    Qa, _ = np.linalg.qr(A)
-    Qb, _ = np.linalg.qr(B)
-    s = np.linalg.svd(Qa.T @ Qb, compute_uv=False)
-    return np.arccos(np.clip(s, -1.0, 1.0))
-
-
-def ols_risk(n, n_params, noise_var):
-    r"""Expected test MSE of least squares on ``n_params`` isotropic Gaussian features.
-
-    Eq. (2.5) of notebook 02: for :math:`z\sim N(0, I_p)`, :math:`n \ge p+2`
-    samples and noise variance :math:`\sigma^2`,
-
-    .. math:: E\,R = \sigma^2\Bigl(1 + \frac{p}{n-p-1}\Bigr),
-
-    and ``inf`` for :math:`n < p + 2`. With subspace features the part of the
-    target weight outside the subspace acts as extra noise, Eq. (2.7): pass
-    ``noise_var = σ² + ‖(I - ÛÛᵀ) w_B‖²``. ``n`` may be an array.
-    """
-    n = np.asarray(n, dtype=float)
-    p = float(check_positive_int(n_params, "n_params"))
-    ok = n >= p + 2
-    excess = np.divide(p, n - p - 1, out=np.full(n.shape, np.inf), where=ok)
-    return noise_var * (1.0 + excess)  # Eq. (2.5)
-
-
-def _subset(y, n, per_class, rng):
-    if not per_class:
-        return rng.choice(y.shape[0], size=n, replace=False)
-    return np.concatenate([rng.choice(np.flatnonzero(y == c), size=n, replace=False) for c in np.unique(y)])
-
-
-def learning_curve(estimator, X, y, X_test, y_test, sizes, n_repeats=5, seed=0, scoring="mse", per_class=False):
-    """Held-out error of ``estimator`` fitted on ``n`` random target rows, for each ``n`` in ``sizes``.
-
-    For every size, ``n_repeats`` random subsets (without replacement) of
-    ``(X, y)`` are drawn with ``seed`` -- ``n`` rows, or ``n`` rows of every
-    class with ``per_class=True``; a copy of ``estimator`` (its pre-fitted
-    extractor or source model kept as is) is fitted on
-    each and scored on ``(X_test, y_test)`` by mean squared error
-    (``scoring="mse"``) or misclassification rate (``"error"``). Returns the
-    mean over repeats, shape ``(len(sizes),)``.
-    """
-    X, y = check_X_y(X, y, y_ndim=1)
-    if scoring not in ("mse", "error"):
-        raise ValueError(f"scoring must be 'mse' or 'error', got {scoring!r}")
-    X_test, y_test = check_X_y(X_test, y_test, "X_test", "y_test", y_ndim=1)
-    sizes = [check_positive_int(int(n) if isinstance(n, np.integer) else n, "sizes[i]") for n in sizes]
-    pool = min(np.bincount(np.unique(y, return_inverse=True)[1])) if per_class else X.shape[0]
-    if max(sizes) > pool:
-        what = "rows in its smallest class" if per_class else "rows"
-        raise ValueError(f"sizes go up to {max(sizes)} but X has only {pool} {what}")
-    n_repeats = check_positive_int(n_repeats, "n_repeats")
-    rng = check_seed(seed)
-    out = np.empty(len(sizes))
-    with threadpool_limits(limits=1, user_api="blas"):  # many tiny fits: BLAS threads only add overhead
-        for i, n in enumerate(sizes):
-            out[i] = _mean_error(estimator, X, y, X_test, y_test, n, n_repeats, rng, scoring, per_class)
-    return out
-
-
-def _mean_error(estimator, X, y, X_test, y_test, n, n_repeats, rng, scoring, per_class):
-    errs = []
-    for _ in range(n_repeats):
-        idx = _subset(y, n, per_class, rng)
-        # deepcopy, not clone: clone would re-create a pre-fitted extractor unfitted
-        pred = copy.deepcopy(estimator).fit(X[idx], y[idx]).predict(X_test)
-        errs.append(np.mean((pred - y_test) ** 2) if scoring == "mse" else np.mean(pred != y_test))
-    return float(np.mean(errs))

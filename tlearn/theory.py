@@ -15,6 +15,9 @@ and the expected squared error of a prediction at a fresh point
 :math:`x \sim (0, \Sigma)` is bias² + variance + σ² (Eq. (1.12)), with
 bias² :math:`= b^\top \Sigma b` and variance :math:`= \mathrm{tr}(\Sigma\,\mathrm{Cov}\,\hat w)`.
 NumPy only: curves for all λ cost one SVD.
+
+Notebook 02's theory lives here too: :func:`ols_risk` (Eqs. (2.5), (2.7)) and
+:func:`principal_angles` between a learned and the true subspace.
 """
 from __future__ import annotations
 
@@ -22,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_lam, check_prior, check_X
+from ._validation import check_array, check_lam, check_positive_int, check_prior, check_X
 
-__all__ = ["RiskCurves", "transfer_risk", "oracle_lam"]
+__all__ = ["RiskCurves", "transfer_risk", "oracle_lam", "principal_angles", "ols_risk"]
 
 
 @dataclass
@@ -116,3 +119,39 @@ def oracle_lam(n_features, noise_var, coef_target, prior=None):
     dist2 = float(np.sum((w_true - p) ** 2))
     sigma2 = check_lam(noise_var, name="noise_var")
     return np.inf if dist2 == 0 else sigma2 * n_features / dist2  # Eq. (1.13)
+
+
+def principal_angles(A, B):
+    r"""Principal angles (radians, ascending) between the column spaces of A and B.
+
+    :math:`\cos\theta_i = \sigma_i(Q_A^\top Q_B)` with :math:`Q_A, Q_B`
+    orthonormal bases from QR. Zero angles mean a shared direction; for two
+    ``k``-dimensional subspaces, all angles zero means they coincide.
+    """
+    A = check_array(A, "A", ndim=2)
+    B = check_array(B, "B", ndim=2)
+    if A.shape[0] != B.shape[0]:
+        raise ValueError(f"A has {A.shape[0]} rows but B has {B.shape[0]}; both must live in the same space")
+    Qa, _ = np.linalg.qr(A)
+    Qb, _ = np.linalg.qr(B)
+    s = np.linalg.svd(Qa.T @ Qb, compute_uv=False)
+    return np.arccos(np.clip(s, -1.0, 1.0))
+
+
+def ols_risk(n, n_params, noise_var):
+    r"""Expected test MSE of least squares on ``n_params`` isotropic Gaussian features.
+
+    Eq. (2.5) of notebook 02: for :math:`z\sim N(0, I_p)`, :math:`n \ge p+2`
+    samples and noise variance :math:`\sigma^2`,
+
+    .. math:: E\,R = \sigma^2\Bigl(1 + \frac{p}{n-p-1}\Bigr),
+
+    and ``inf`` for :math:`n < p + 2`. With subspace features the part of the
+    target weight outside the subspace acts as extra noise, Eq. (2.7): pass
+    ``noise_var = σ² + ‖(I - ÛÛᵀ) w_B‖²``. ``n`` may be an array.
+    """
+    n = np.asarray(n, dtype=float)
+    p = float(check_positive_int(n_params, "n_params"))
+    ok = n >= p + 2
+    excess = np.divide(p, n - p - 1, out=np.full(n.shape, np.inf), where=ok)
+    return noise_var * (1.0 + excess)  # Eq. (2.5)
