@@ -11,17 +11,18 @@ Read it top to bottom, as the chapter does:
 * training -- gradient descent on the loss plus weight decay (3.13), the decay
   taken in closed form (3.14) so any λ, even ∞, is stable.
 
-:class:`tlearn.MLP` does the same for any depth, one layer object per line of
-this file. Parameters use ``W`` of shape (fan_in, fan_out) and ``b`` of shape
-(fan_out,), so a layer is ``X @ W + b``. Only NumPy is imported.
+These functions are the single source of the chapter's maths: the layers of
+:class:`tlearn.MLP` (:mod:`tlearn.layers`) call :func:`dense`, the table
+:data:`ACTIVATIONS` and :func:`loss_and_output_gradient`. Parameters use ``W`` of
+shape (fan_in, fan_out) and ``b`` of shape (fan_out,), so a layer is
+``X @ W + b``. Only NumPy is imported.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._validation import check_array, check_lam, check_positive_int, check_seed, check_X, check_X_y
+from ._validation import (check_array, check_labels, check_lam, check_option, check_positive_int, check_real,
+                          check_seed, check_X, check_X_y)
 
 __all__ = [
     "ACTIVATIONS",
@@ -33,8 +34,9 @@ __all__ = [
     "one_hot",
     "squared_error",
     "cross_entropy",
-    "two_layer_loss",
     "output_gradient",
+    "loss_and_output_gradient",
+    "two_layer_loss",
     "two_layer_forward",
     "two_layer_backward",
     "numerical_gradient",
@@ -44,15 +46,21 @@ __all__ = [
     "train_two_layer",
 ]
 
-ACTIVATIONS = ("tanh", "relu")
+#: The activations of Eq. (3.2) and their derivatives, Eq. (3.10), in one table:
+#: ``ACTIVATIONS[name] = (σ, σ')`` with ``σ(Z)`` and ``σ'(Z, H)``, where H = σ(Z) is
+#: passed in so tanh' = 1 − H² needs no second tanh. relu' is 0 at the kink.
+ACTIVATIONS = {
+    "tanh": (np.tanh, lambda Z, H: 1.0 - H * H),
+    "relu": (lambda Z: np.maximum(Z, 0.0), lambda Z, H: (Z > 0).astype(Z.dtype)),
+}
 TASKS = ("regression", "classification")
 
 
 # --------------------------------------------------------------------------- checks
-def _check_option(value, name, options):
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
-    return value
+def _floats(a, name, ndim):
+    """``check_array`` that keeps float32 (the MLP's fast dtype) and turns everything else into float64."""
+    a = check_array(a, name, ndim=ndim, dtype=None)
+    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
 
 
 def _check_params(X, W1, b1, W2, b2):
@@ -73,28 +81,35 @@ def _check_params(X, W1, b1, W2, b2):
     return X, W1, b1, W2, b2
 
 
-def _check_target(y, n, k, task):
-    """Regression: y (n,) or (n, k) -> (n, k). Classification: integer labels in [0, k)."""
+def _check_target(y, n, k, task, name="y"):
+    """Regression: y (n,) or (n, k) -> (n, k) floats. Classification: labels in 0..k-1 (n,)."""
     if task == "regression":
-        y = check_array(y, "y", ndim=(1, 2))
+        y = _floats(y, name, (1, 2))
         y = y.reshape(-1, 1) if y.ndim == 1 else y
         if y.shape != (n, k):
-            raise ValueError(f"y has shape {y.shape}, expected ({n}, {k}) to match the network output")
+            raise ValueError(f"{name} has shape {y.shape}, expected ({n}, {k}) to match the network output "
+                             f"of shape ({n}, {k})")
         return y
-    y = check_array(y, "y", ndim=1)
+    y = check_array(y, name, ndim=1, dtype=None)
     if y.shape[0] != n:
-        raise ValueError(f"y has {y.shape[0]} labels but the network output has {n} rows")
-    if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= k):
-        raise ValueError(
-            f"y must hold integer class labels in 0..{k - 1} for a network with {k} outputs; "
-            f"got values from {y.min():g} to {y.max():g}"
-        )
-    return y.astype(np.intp)
+        raise ValueError(f"{name} has {y.shape[0]} labels but the logits have {n} rows; one label per row")
+    return check_labels(y, name, n_classes=k)
+
+
+def _check_logits(Z, name="Z"):
+    Z = _floats(Z, name, (1, 2))
+    if Z.ndim == 1:
+        raise ValueError(f"{name} must be 2-D, one row of scores per sample, got a 1-D array of shape {Z.shape}; "
+                         "use Z.reshape(1, -1) for a single sample or Z.reshape(-1, 1) for one output")
+    return Z
 
 
 # --------------------------------------------------------------------------- forward
 def dense(X, W, b):
-    """A dense layer, Eq. (3.1) of notebook 03: ``Z = X W + b``."""
+    """A dense layer, Eq. (3.1) of notebook 03: ``Z = X W + b`` (X (n, d), W (d, h), b (h,))."""
+    if np.ndim(X) != 2 or np.ndim(W) != 2 or np.shape(b) != np.shape(W)[1:] or np.shape(X)[1] != np.shape(W)[0]:
+        raise ValueError(f"dense needs X (n, d), W (d, h) and b (h,); got shapes {np.shape(X)}, "
+                         f"{np.shape(W)} and {np.shape(b)}")
     return X @ W + b  # Eq. (3.1)
 
 
@@ -103,10 +118,8 @@ def activate(Z, activation="tanh"):
 
     ``"tanh"``: σ(z) = tanh z;  ``"relu"``: σ(z) = max(z, 0).
     """
-    _check_option(activation, "activation", ACTIVATIONS)
-    if activation == "tanh":
-        return np.tanh(Z)  # Eq. (3.2)
-    return np.maximum(Z, 0.0)  # Eq. (3.2)
+    sigma, _ = ACTIVATIONS[check_option(activation, "activation", ACTIVATIONS)]
+    return sigma(_floats(Z, "Z", (0, 1, 2, 3, 4)))  # Eq. (3.2)
 
 
 def activation_derivative(Z, activation="tanh"):
@@ -114,27 +127,36 @@ def activation_derivative(Z, activation="tanh"):
 
     tanh'(z) = 1 − tanh² z;  relu'(z) = 1 if z > 0 else 0 (we take 0 at the kink).
     """
-    _check_option(activation, "activation", ACTIVATIONS)
-    if activation == "tanh":
-        return 1.0 - np.tanh(Z) ** 2  # Eq. (3.10)
-    return (Z > 0).astype(float)  # Eq. (3.10)
+    sigma, dsigma = ACTIVATIONS[check_option(activation, "activation", ACTIVATIONS)]
+    Z = _floats(Z, "Z", (0, 1, 2, 3, 4))
+    return dsigma(Z, sigma(Z))  # Eq. (3.10)
 
 
 def softmax(Z):
-    """Row-wise softmax, shifted by the row maximum so ``exp`` never overflows."""
+    """Row-wise softmax of logits Z (n, k), shifted by the row maximum so ``exp`` never overflows."""
+    Z = _check_logits(Z)
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 
 
 def one_hot(y, k):
-    """Integer labels (n,) -> an (n, k) matrix with a single 1 per row."""
+    """Integer labels (n,) in 0..k-1 -> an (n, k) matrix with a single 1 per row."""
+    k = check_positive_int(k, "k")
+    y = check_labels(y, "y", n_classes=k)
     Y = np.zeros((len(y), k))
-    Y[np.arange(len(y)), np.asarray(y, dtype=np.intp)] = 1.0
+    Y[np.arange(len(y)), y] = 1.0
     return Y
 
 
 def squared_error(Y_hat, Y):
-    r"""Regression loss, Eq. (3.3) of notebook 03: mean over samples of ½‖ŷᵢ − yᵢ‖²."""
+    r"""Regression loss, Eq. (3.3) of notebook 03: mean over samples of ½‖ŷᵢ − yᵢ‖².
+
+    ``Y_hat`` and ``Y`` have shape (n, k); a 1-D array of length n is read as
+    one column, so (n,) against (n, 1) is the same problem (never an n × n table).
+    """
+    Y_hat = _floats(Y_hat, "Y_hat", (1, 2))
+    Y_hat = Y_hat.reshape(-1, 1) if Y_hat.ndim == 1 else Y_hat
+    Y = _check_target(Y, *Y_hat.shape, "regression", name="Y")
     return 0.5 * np.sum((Y_hat - Y) ** 2) / Y.shape[0]  # Eq. (3.3)
 
 
@@ -142,11 +164,46 @@ def cross_entropy(Z, y):
     r"""Softmax cross-entropy, Eq. (3.4) of notebook 03: mean of −log softmax(zᵢ)[yᵢ].
 
     Computed as ``logsumexp(zᵢ) − zᵢ[yᵢ]`` with the row maximum factored out,
-    so huge logits neither overflow nor give ``log 0``.
+    so huge logits neither overflow nor give ``log 0``. ``Z`` is (n, k), ``y``
+    holds n integer labels in 0..k-1.
     """
+    Z = _check_logits(Z)
+    y = _check_target(y, *Z.shape, "classification")
     m = Z.max(axis=1, keepdims=True)
     log_sum_exp = m[:, 0] + np.log(np.exp(Z - m).sum(axis=1))
     return np.mean(log_sum_exp - Z[np.arange(len(y)), y])  # Eq. (3.4)
+
+
+def output_gradient(Z, y, task="regression"):
+    r"""∂loss/∂Z, Eq. (3.5) of notebook 03: ``(ŷ − y) / n``.
+
+    Regression: ŷ = Z. Classification: ŷ = softmax(Z) and y is one-hot --
+    the same formula for both losses.
+    """
+    return loss_and_output_gradient(Z, y, task)[1]
+
+
+def loss_and_output_gradient(Z, y, task="regression"):
+    r"""``(loss, dZ)``: Eq. (3.3) or (3.4) of notebook 03 and its gradient (3.5), from one softmax.
+
+    ``Z`` is the network output (n, k) -- the prediction for regression, the
+    logits for classification; ``y`` is (n,) or (n, k) targets, or n labels.
+    """
+    task = check_option(task, "task", TASKS)
+    Z = _check_logits(Z)
+    n, k = Z.shape
+    y = _check_target(y, n, k, task)
+    if task == "regression":
+        R = Z - y
+        return 0.5 * float(np.sum(R * R)) / n, R / n  # Eqs. (3.3), (3.5)
+    m = Z.max(axis=1, keepdims=True)
+    E = np.exp(Z - m)
+    sums = E.sum(axis=1, keepdims=True)
+    rows = np.arange(n)
+    loss = float(np.mean(np.log(sums[:, 0]) + m[:, 0] - Z[rows, y]))  # Eq. (3.4), log-sum-exp
+    P = E / sums  # softmax(Z)
+    P[rows, y] -= 1.0  # softmax(Z) − onehot(y)
+    return loss, P / n  # Eq. (3.5)
 
 
 def two_layer_forward(X, W1, b1, W2, b2, activation="tanh"):
@@ -157,51 +214,24 @@ def two_layer_forward(X, W1, b1, W2, b2, activation="tanh"):
     and a dict holding what the backward pass needs.
     """
     X, W1, b1, W2, b2 = _check_params(X, W1, b1, W2, b2)
-    _check_option(activation, "activation", ACTIVATIONS)
+    check_option(activation, "activation", ACTIVATIONS)
     return _forward(X, W1, b1, W2, b2, activation)
 
 
 def _forward(X, W1, b1, W2, b2, activation):
     Z1 = dense(X, W1, b1)  # Eq. (3.1)
-    H = activate(Z1, activation)  # Eq. (3.2)
+    H = ACTIVATIONS[activation][0](Z1)  # Eq. (3.2)
     Z2 = dense(H, W2, b2)  # Eq. (3.1)
     cache = {"X": X, "Z1": Z1, "H": H, "Z2": Z2, "W2": W2, "activation": activation}
     return Z2, cache
 
 
 def two_layer_loss(Z2, y, task="regression"):
-    """The loss of the network output: Eq. (3.3) (regression) or Eq. (3.4) (classification)."""
-    _check_option(task, "task", TASKS)
-    Z2 = check_array(Z2, "Z2", ndim=2)
-    return _loss(Z2, _check_target(y, Z2.shape[0], Z2.shape[1], task), task)
-
-
-def _loss(Z2, y, task):
-    if task == "regression":
-        return squared_error(Z2, y)  # Eq. (3.3)
-    return cross_entropy(Z2, y)  # Eq. (3.4)
+    """The loss of the network output Z2 (n, k): Eq. (3.3) (regression) or Eq. (3.4) (classification)."""
+    return loss_and_output_gradient(Z2, y, task)[0]
 
 
 # --------------------------------------------------------------------------- backward
-def output_gradient(Z2, y, task="regression"):
-    r"""∂loss/∂Z2, Eq. (3.5) of notebook 03: ``(ŷ − y) / n``.
-
-    Regression: ŷ = Z2. Classification: ŷ = softmax(Z2) and y is one-hot --
-    the same formula for both losses.
-    """
-    _check_option(task, "task", TASKS)
-    Z2 = check_array(Z2, "Z2", ndim=2)
-    n, k = Z2.shape
-    return _output_gradient(Z2, _check_target(y, n, k, task), task)
-
-
-def _output_gradient(Z2, y, task):
-    n, k = Z2.shape
-    if task == "regression":
-        return (Z2 - y) / n  # Eq. (3.5)
-    return (softmax(Z2) - one_hot(y, k)) / n  # Eq. (3.5)
-
-
 def two_layer_backward(cache, y, task="regression"):
     r"""Backward pass, Eqs. (3.5)-(3.9) of notebook 03; returns ``[dW1, db1, dW2, db2]``.
 
@@ -219,7 +249,7 @@ def _backward(cache, dZ2):
     dW2 = H.T @ dZ2  # Eq. (3.6)
     db2 = dZ2.sum(axis=0)  # Eq. (3.7)
     dH = dZ2 @ W2.T  # Eq. (3.8)
-    dZ1 = dH * activation_derivative(Z1, cache["activation"])  # Eq. (3.9)
+    dZ1 = dH * ACTIVATIONS[cache["activation"]][1](Z1, H)  # Eq. (3.9) with σ' of Eq. (3.10)
     dW1 = X.T @ dZ1  # Eq. (3.6)
     db1 = dZ1.sum(axis=0)  # Eq. (3.7)
     return [dW1, db1, dW2, db2]
@@ -238,8 +268,7 @@ def numerical_gradient(f, params, eps=1e-6):
         raise TypeError(f"f must be a callable taking a list of arrays, got {f!r}")
     if isinstance(params, np.ndarray) or not isinstance(params, (list, tuple)):
         raise TypeError(f"params must be a list of arrays, got {type(params).__name__}")
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < np.inf:
-        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    eps = check_real(eps, "eps", minimum=0, strict=(True, False))
     theta = [check_array(p, f"params[{i}]", ndim=(0, 1, 2, 3, 4)).copy() for i, p in enumerate(params)]
     grads = []
     for p in theta:
@@ -302,6 +331,24 @@ def weight_decay_step(W, dW, lr, lam):
     return (W - lr * dW) / (1.0 + lr * lam)  # Eq. (3.14)
 
 
+def _check_training(X, y, task, X_val, y_val):
+    """Checked (X, y, X_val, y_val, k) for :func:`train_two_layer`; k is the output width."""
+    X, y = check_X_y(X, y)
+    if task == "regression":
+        k = y.shape[1] if y.ndim == 2 else 1
+    else:
+        k = int(check_labels(y).max()) + 1
+    y = _check_target(y, X.shape[0], k, task)
+    if X_val is not None or y_val is not None:
+        if X_val is None or y_val is None:
+            raise ValueError("give both X_val and y_val (or neither)")
+        X_val, y_val = check_X_y(X_val, y_val, "X_val", "y_val")
+        if X_val.shape[1] != X.shape[1]:
+            raise ValueError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}; they must match")
+        y_val = _check_target(y_val, X_val.shape[0], k, task, name="y_val")
+    return X, y, X_val, y_val, k
+
+
 def train_two_layer(X, y, n_hidden=16, activation="tanh", task="regression", lam=0.0, lr=0.1,
                     steps=500, seed=0, X_val=None, y_val=None, log_every=1):
     r"""Full-batch gradient descent on Eq. (3.13) of notebook 03.
@@ -315,23 +362,15 @@ def train_two_layer(X, y, n_hidden=16, activation="tanh", task="regression", lam
     the step size was too large and the loss blew up (training then stops) --
     and ``history["steps_done"]``, the number of steps taken.
     """
-    _check_option(task, "task", TASKS)
-    _check_option(activation, "activation", ACTIVATIONS)
-    X, y = check_X_y(X, y)
+    check_option(task, "task", TASKS)
+    check_option(activation, "activation", ACTIVATIONS)
+    X, y, X_val, y_val, k = _check_training(X, y, task, X_val, y_val)
     lam = check_lam(lam, allow_inf=True)
-    lr = check_lam(lr, "lr")
-    if lr == 0:
-        raise ValueError("lr must be > 0, got 0")
+    lr = check_real(lr, "lr", minimum=0, strict=(True, False))
     steps = check_positive_int(steps, "steps")
     log_every = check_positive_int(log_every, "log_every")
-    k = (y.shape[1] if y.ndim == 2 else 1) if task == "regression" else int(np.max(y)) + 1
-    y = _check_target(y, X.shape[0], k, task)
     history = {"step": [], "loss": [], "diverged": False, "steps_done": 0}
     if X_val is not None:
-        X_val, y_val = check_X_y(X_val, y_val, "X_val", "y_val")
-        if X_val.shape[1] != X.shape[1]:
-            raise ValueError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}; they must match")
-        y_val = _check_target(y_val, X_val.shape[0], k, task)
         history["val_loss"] = []
     params = init_two_layer(X.shape[1], n_hidden, k, seed)
     if np.isinf(lam):  # λ = ∞ leaves only W = 0 feasible
@@ -340,7 +379,7 @@ def train_two_layer(X, y, n_hidden=16, activation="tanh", task="regression", lam
         for step in range(steps + 1):
             W1, b1, W2, b2 = params
             Z2, cache = _forward(X, W1, b1, W2, b2, activation)
-            loss = _loss(Z2, y, task)
+            loss, dZ2 = _loss_and_gradient(Z2, y, task)
             if lam not in (0, np.inf):
                 loss += 0.5 * lam * (np.sum(W1**2) + np.sum(W2**2))  # Eq. (3.13)
             history["steps_done"] = step
@@ -351,17 +390,24 @@ def train_two_layer(X, y, n_hidden=16, activation="tanh", task="regression", lam
                 _log(history, step, loss, params, X_val, y_val, activation, task)
             if step == steps:
                 break
-            dW1, db1, dW2, db2 = _backward(cache, _output_gradient(Z2, y, task))
+            dW1, db1, dW2, db2 = _backward(cache, dZ2)
             params = [weight_decay_step(W1, dW1, lr, lam), b1 - lr * db1,
                       weight_decay_step(W2, dW2, lr, lam), b2 - lr * db2]
     return params, history
+
+
+def _loss_and_gradient(Z, y, task):
+    """:func:`loss_and_output_gradient` that lets a diverging run report inf/NaN instead of raising."""
+    if not np.all(np.isfinite(Z)):
+        return np.inf, None
+    return loss_and_output_gradient(Z, y, task)
 
 
 def _log(history, step, loss, params, X_val, y_val, activation, task):
     history["step"].append(step)
     history["loss"].append(float(loss))
     if X_val is not None:
-        history["val_loss"].append(float(_loss(_forward(X_val, *params, activation)[0], y_val, task)))
+        history["val_loss"].append(float(_loss_and_gradient(_forward(X_val, *params, activation)[0], y_val, task)[0]))
 
 
 def _train_two_layer_lams(X, y, lams, n_hidden=16, activation="tanh", lr=0.1, steps=500, seed=0,
@@ -375,7 +421,7 @@ def _train_two_layer_lams(X, y, lams, n_hidden=16, activation="tanh", lr=0.1, st
     network stops at its own divergence, as :func:`train_two_layer` does.
     Returns a list of ``(params, history)``, one per λ.
     """
-    _check_option(activation, "activation", ACTIVATIONS)
+    check_option(activation, "activation", ACTIVATIONS)
     X, y = check_X_y(X, y)
     lams = check_lam(np.atleast_1d(np.asarray(lams, dtype=float)), "lams", allow_inf=True, allow_array=True)
     lr = check_lam(lr, "lr")

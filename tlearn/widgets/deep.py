@@ -15,7 +15,7 @@ import numpy as np
 import ipywidgets as W
 
 from ..datasets import load_digits_inverted, load_digits_split, make_shared_representation
-from ..finetune import learning_curves
+from ..finetune import fine_tune_curves as learning_curves
 from ..mlp import MLP
 from ._common import assemble, lam_axis, lam_label, lam_slider, lam_to_x, new_figure
 
