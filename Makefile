@@ -61,3 +61,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .binder-venv out html build *.egg-info .pytest_cache
+
+# CI: every benchmark case once with minimal repetitions (no timing judged); fails if a case raises
+bench-smoke: $(STAMP)
+	$(VPY) benchmarks/run.py --smoke

@@ -76,8 +76,7 @@ def naive_ridge_update(explorer, lam, refit_all=True):
     d = m.data
     mc_mean, mc_err = m.mc_mean, m.mc_err
     if refit_all:
-        noise = float(np.sqrt(explorer.state["noise_line"].get_ydata()[0]))
-        mc_mean, mc_err = sk_mc_points(d.X_target, m.path._Yc, d.coef_source, d.coef_target, noise)
+        mc_mean, mc_err = sk_mc_points(d.X_target, m.Y, d.coef_source, d.coef_target, m.noise)
     w_hat = sk_ridge_coef(d.X_target, d.y_target, lam, d.coef_source)
     pred = d.X_test @ w_hat
     risk_now = transfer_risk(d.X_target, d.coef_target, lam, prior=d.coef_source).risk[0]

@@ -3,7 +3,9 @@
 
     python benchmarks/run.py               # every case, printed
     python benchmarks/run.py --write       # ... and written to benchmarks/RESULTS.md
-    python benchmarks/run.py --quick       # a fast smoke run (few repetitions)
+    python benchmarks/run.py --quick       # a fast run (few repetitions)
+    python benchmarks/run.py --smoke       # CI: every case once, minimal repetitions, no timing judged;
+                                           # exits 1 if any case raises (a renamed attribute, ...)
     python benchmarks/run.py --only 1,2    # some cases (1-6)
     python benchmarks/run.py --make-test   # case 5 also times the full `make test`
 
@@ -184,7 +186,7 @@ def case3(cfg):
 
     rows = []
     for name, factory, naive_fn, kind, light_fn in _explorer_specs(cfg):
-        if cfg.quick and name != "ridge_explorer":
+        if cfg.quick and not cfg.smoke and name != "ridge_explorer":
             continue
         t0 = time.perf_counter()
         ex = factory()
@@ -270,7 +272,10 @@ def _digits():
 
 
 def case4(cfg):
-    import torch
+    try:
+        import torch
+    except ImportError:  # a benchmark-only dependency: without it the PyTorch reference is skipped
+        torch = None
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
     from threadpoolctl import threadpool_limits
@@ -279,9 +284,10 @@ def case4(cfg):
 
     Xtr, ytr, Xte, yte = _digits()
     k = cfg.threads
-    torch.set_num_threads(k)
-    Xt, yt, Xtest = torch.from_numpy(Xtr), torch.from_numpy(ytr.astype(np.int64)), torch.from_numpy(Xte)
-    epochs = 2 if cfg.quick else cfg.epochs
+    if torch is not None:
+        torch.set_num_threads(k)
+        Xt, yt, Xtest = torch.from_numpy(Xtr), torch.from_numpy(ytr.astype(np.int64)), torch.from_numpy(Xte)
+    epochs = (1 if cfg.smoke else 2) if cfg.quick else cfg.epochs
     rows = []
     for sizes, batch in [((64, 64, 10), 32), ((64, 256, 256, 10), 128)]:
         acc = {"ours": [], "torch": [], "sklearn": []}
@@ -325,12 +331,22 @@ def case4(cfg):
                     clf.partial_fit(Xtr, ytr, classes=np.arange(10))
             acc["sklearn"].append(clf.score(Xte, yte))
 
+        contenders = {"ours": ours, "torch": pytorch, "sklearn": sk}
+        if torch is None:
+            del contenders["torch"], acc["torch"]
         with threadpool_limits(limits=k):
-            t = interleave({"ours": ours, "torch": pytorch, "sklearn": sk},
+            t = interleave(contenders,
                            max(cfg.reps // 6, 2) if not cfg.quick else 1, warmup=1, budget=cfg.budget)
         a = {key: float(np.mean(v[1:] if len(v) > 1 else v)) for key, v in acc.items()}  # skip warm-up run
-        per = {key: np.median(t[key]) / epochs for key in ("ours", "torch", "sklearn")}
+        per = {key: np.median(t[key]) / epochs for key in t}
         arch = "-".join(map(str, sizes))
+        if torch is None:
+            rows.append(Row("4", f"MLP {arch}, batch {batch}: epoch (float32, Adam, {k} thread)", per["ours"], None,
+                            None, Target("max_ratio", 1.0), extra="PyTorch not installed: reference skipped"))
+            rows.append(Row.compare("4", f"MLP {arch}, batch {batch}: epoch vs MLPClassifier.partial_fit",
+                                    per["ours"], per["sklearn"], Target("info"), ref_name="sklearn (float32)",
+                                    extra=f"test acc ours {a['ours']:.3f}, sklearn {a['sklearn']:.3f}"))
+            continue
         equal = a["ours"] >= a["torch"] - 0.01
         target = Target("max_ratio", 1.0)
         row = Row.compare("4", f"MLP {arch}, batch {batch}: epoch (float32, Adam, {k} thread)", per["ours"],
@@ -370,6 +386,8 @@ def case5(cfg):
     paths = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "dashboards").glob("*.ipynb"))
     if cfg.quick:
         paths = paths[:1]
+    if cfg.smoke:
+        paths = [ROOT / "notebooks" / "dashboards" / "ridge.ipynb"]
     rows = []
     for p in paths:
         rel = p.relative_to(ROOT)
@@ -409,8 +427,9 @@ def case6(cfg):
     }
     res = {k: [] for k in stmts}
     for k, s in stmts.items():  # warm the disk cache once
-        _import_time(s)
-    for _ in range(2 if cfg.quick else 5):
+        if not cfg.smoke:
+            _import_time(s)
+    for _ in range(1 if cfg.smoke else 2 if cfg.quick else 5):
         for k, s in stmts.items():
             res[k].append(_import_time(s))
     med = {k: float(np.median(v)) for k, v in res.items()}
@@ -492,7 +511,9 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--write", action="store_true", help="write the table to benchmarks/RESULTS.md")
-    p.add_argument("--quick", action="store_true", help="few repetitions: a smoke run of every case")
+    p.add_argument("--quick", action="store_true", help="few repetitions of every case")
+    p.add_argument("--smoke", action="store_true",
+                   help="CI check: every case with minimal repetitions (timings not judged); exit 1 if a case errors")
     p.add_argument("--only", default="", help="comma-separated case numbers, e.g. 1,2 (default: all)")
     p.add_argument("--make-test", action="store_true", help="case 5 also times the full `make test`")
     p.add_argument("--reps", type=int, default=None, help="repetitions per timing (default 30, quick 5)")
@@ -504,7 +525,10 @@ def parse_args(argv=None):
     p.add_argument("--budget", type=float, default=120.0, help="seconds per slow comparison before stopping early")
     p.add_argument("--output", default=str(HERE / "RESULTS.md"), help="where --write puts the results")
     cfg = p.parse_args(argv)
-    cfg.reps = cfg.reps or (5 if cfg.quick else 30)
+    if cfg.smoke:
+        cfg.quick = True
+        cfg.make_test = False
+    cfg.reps = cfg.reps or (1 if cfg.smoke else 5 if cfg.quick else 30)
     cases = [c.strip() for c in cfg.only.split(",") if c.strip()] or list(RUNNERS)
     bad = [c for c in cases if c not in RUNNERS]
     if bad:
@@ -514,6 +538,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    """Run the chosen cases; returns ``(rows, errors)`` where errors lists ``(case, exception)``."""
     cfg = parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
     argv = sys.argv[1:] if argv is None else argv
@@ -526,11 +551,20 @@ def main(argv=None):
     t0 = time.perf_counter()
     rows = []
     loads = []
+    errors = []
     for c in cfg.cases:
         loads.append(f"case {c}: {os.getloadavg()[0]:.2f}")
         print(f"\n== case {c}: {CASES[c]}", flush=True)
         t1 = time.perf_counter()
-        new = RUNNERS[c](cfg)
+        try:
+            new = RUNNERS[c](cfg)
+        except Exception as exc:  # report it, run the other cases, exit non-zero at the end
+            import traceback
+
+            traceback.print_exc()
+            errors.append((c, exc))
+            print(f"   case {c} FAILED: {type(exc).__name__}: {exc}", flush=True)
+            continue
         print(console_table(new))
         print(f"   ({time.perf_counter() - t1:.0f} s)", flush=True)
         rows += new
@@ -540,12 +574,16 @@ def main(argv=None):
     print(console_table(rows))
     print(f"\n{sum(r.status == 'PASS' for r in rows)} PASS, {sum(r.status == 'MISS' for r in rows)} MISS; "
           f"load average {load_before} → {load_after}; {elapsed:.0f} s")
-    if cfg.write:
+    if errors:
+        print(f"{len(errors)} case(s) raised: " + ", ".join(f"{c} ({type(e).__name__})" for c, e in errors))
+    if cfg.smoke:
+        print("smoke run: timings above are single repetitions and are not judged")
+    if cfg.write and not errors:
         facts.append(("1-min load average as each case started", "; ".join(loads)))
         Path(cfg.output).write_text(render_results(rows, facts, command, load_before, load_after, elapsed))
         print(f"wrote {cfg.output}")
-    return rows
+    return rows, errors
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(1 if main()[1] else 0)

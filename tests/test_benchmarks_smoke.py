@@ -93,3 +93,27 @@ def test_cli_parsing_and_results_text():
     text = run.render_results(rows, [("CPU count", "2")], "python benchmarks/run.py --write", "1.00", "2.00", 12.0)
     assert "python benchmarks/run.py --write" in text and "| CPU count | 2 |" in text
     assert "1 PASS, 0 MISS" in text and "1.00 → 2.00" in text
+
+
+def test_smoke_flag_sets_minimal_repetitions():
+    cfg = run.parse_args(["--smoke"])
+    assert cfg.smoke and cfg.quick and cfg.reps == 1 and not cfg.make_test and cfg.cases == list(run.RUNNERS)
+
+
+def test_a_case_that_raises_is_reported_and_fails_the_run(monkeypatch, capsys):
+    def broken(cfg):
+        raise KeyError("noise_line")
+
+    monkeypatch.setitem(run.RUNNERS, "6", broken)
+    rows, errors = run.main(["--smoke", "--only", "6"])
+    assert rows == [] and [c for c, _ in errors] == ["6"] and isinstance(errors[0][1], KeyError)
+    assert "case 6 FAILED: KeyError" in capsys.readouterr().out
+
+
+def test_smoke_run_of_every_explorer_case(capsys):
+    """Case 3 end to end, once per control: a renamed explorer attribute fails here, not in `make bench`."""
+    rows, errors = run.main(["--smoke", "--only", "3"])
+    assert errors == []
+    names = {r.what.split(":")[0] for r in rows}
+    assert {"ridge_explorer", "feature_explorer", "backprop_explorer", "deep_explorer"} <= names
+    assert all(r.ours is not None and r.ours > 0 for r in rows)

@@ -33,6 +33,7 @@ class _Model:
         # Monte Carlo: the same design X, fresh noise in every column (fixed-design theory).
         Y = (data.X_target @ data.coef_target)[:, None] + noise * rng.standard_normal((n, n_repeats))
         Y[:, 0] = data.y_target
+        self.Y = Y
         self.path = RidgePath(data.X_target, Y)
         self.prior = np.repeat(data.coef_source[:, None], n_repeats, axis=1)
         W_all = self.path.coef(LAM_GRID, prior=self.prior)  # (m, d, R)
