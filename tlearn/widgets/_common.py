@@ -168,6 +168,8 @@ class Explorer:
     update: Callable[[], None]
     state: dict = field(default_factory=dict)
     blitter: Blitter | None = None
+    summary: W.HTML | None = None
+    model: object = None
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -185,8 +187,10 @@ class Explorer:
 def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explorer", fast=None):
     """Wire ``controls`` to ``compute`` and lay out controls above the figure.
 
-    ``compute(values: dict) -> None`` must update the figure's artists in
-    place. Returns an :class:`Explorer` already drawn once.
+    ``compute(values: dict)`` must update the figure's artists in place; if it
+    returns a string, that sentence becomes the live summary under the figure
+    (``explorer.summary``, CSS class ``tlearn-summary``, announced by screen
+    readers). Returns an :class:`Explorer` already drawn once.
 
     ``fast=(artists, key)`` turns on blitting: ``artists`` are the only ones
     that change while ``key(values)`` stays the same (e.g. a λ move), so only
@@ -202,10 +206,13 @@ def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explore
     box_children.append(W.HBox(list(controls.values()), layout=W.Layout(flex_flow="row wrap")))
     if extra is not None:
         box_children.append(extra)
-    box_children += [status, image]
+    summary = W.HTML(value="")
+    summary.add_class("tlearn-summary")
+    box_children += [status, image, summary]
     widget = W.VBox(box_children)
     widget.add_class(css)
-    explorer = Explorer(widget=widget, controls=dict(controls), fig=fig, image=image, update=lambda: None)
+    explorer = Explorer(widget=widget, controls=dict(controls), fig=fig, image=image, update=lambda: None,
+                        summary=summary)
     key_fn = None
     if fast is not None:
         artists, key_fn = fast
@@ -213,7 +220,9 @@ def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explore
 
     def update(*_):
         values = {name: c.value for name, c in explorer.controls.items()}
-        compute(values)
+        text = compute(values)
+        if isinstance(text, str):
+            summary.value = f'<div role="status" aria-live="polite">{text}</div>'
         explorer.redraw(None if key_fn is None else key_fn(values))
 
     explorer.update = update
