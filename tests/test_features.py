@@ -350,11 +350,11 @@ def test_bad_tasks():
 
 
 def test_bad_generator_arguments():
-    with pytest.raises(ValueError, match=r"target_distance must be in \[0, 1\], got 1.5"):
+    with pytest.raises(ValueError, match=r"target_distance must be >= 0.0 and <= 1.0, got 1.5"):
         make_subspace_tasks(target_distance=1.5)
     with pytest.raises(ValueError, match="n_components must be <= n_features"):
         make_subspace_tasks(n_features=3, n_components=4)
-    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
+    with pytest.raises(ValueError, match="noise must be >= 0.0"):
         make_subspace_tasks(noise=-1)
     with pytest.raises(TypeError, match="n_tasks must be an integer"):
         make_subspace_tasks(n_tasks=2.5)

@@ -88,8 +88,12 @@ def test_make_transfer_regression_is_seeded_and_validates():
     np.testing.assert_array_equal(d1.X_target, d2.X_target)
     assert not np.array_equal(d1.X_target, make_transfer_regression(seed=6).X_target)
     np.testing.assert_array_equal(d1.coef_target, make_transfer_regression(seed=5, n_target=40).coef_target)
-    with pytest.raises(ValueError, match=r"similarity must be in \[-1.0, 1.0\]"):
+    with pytest.raises(ValueError, match=r"similarity must be >= -1.0 and <= 1.0"):
         make_transfer_regression(similarity=1.5)
+    with pytest.raises(ValueError, match="noise must be finite"):
+        make_transfer_regression(noise=np.inf)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        make_transfer_regression(seed=-1)
     with pytest.raises(TypeError, match="n_features must be an integer"):
         make_transfer_regression(n_features=2.5)
 

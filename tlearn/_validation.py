@@ -24,6 +24,7 @@ __all__ = [
     "check_option",
     "check_seed",
     "check_labels",
+    "check_covariance",
 ]
 
 
@@ -37,28 +38,37 @@ def _describe(value):
 def check_array(a, name, ndim=(1, 2), allow_empty=False, dtype=np.float64):
     """Convert ``a`` to a finite float array of the allowed dimensions.
 
-    Raises ``TypeError`` for non-numeric data and ``ValueError`` for a wrong
-    number of dimensions, an empty array or NaN/inf entries.
+    Raises ``TypeError`` for non-numeric data and ``ValueError`` for complex
+    data, a wrong number of dimensions, an empty array or NaN/inf entries.
     """
     if a is None:
         raise TypeError(f"{name} is None; expected an array of numbers")
+    if hasattr(a, "toarray") and hasattr(a, "nnz"):  # scipy.sparse
+        raise TypeError(f"{name} is a sparse matrix; sparse input is not supported: convert it with .toarray() first")
     if hasattr(a, "dtype") and hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):
         a = a.to_numpy()  # pandas objects
     try:
         arr = np.asarray(a)
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"{name} could not be converted to an array: {exc}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+    if arr.dtype == object:  # e.g. numbers in a pandas object column: convert, or say why not
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must contain numbers, got an object array that does not convert ({exc})") from None
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(
             f"{name} must contain numbers, got an array of dtype {arr.dtype!s}; "
             "convert strings/categories to numbers first"
         )
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype!s}")
+    if np.iscomplexobj(arr):  # a ValueError with scikit-learn's wording, as its estimator checks expect
+        raise ValueError(f"{name} must be real-valued: Complex data not supported (got dtype {arr.dtype!s})")
     ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if arr.ndim not in ndims:
         want = " or ".join(f"{k}-D" for k in ndims)
-        raise ValueError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}")
+        hint = ("; Reshape your data with .reshape(-1, 1) (one feature) or .reshape(1, -1) (one sample)"
+                if arr.ndim == 1 and ndims == (2,) else "")
+        raise ValueError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}{hint}")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one value")
     if dtype is not None:
@@ -71,15 +81,18 @@ def check_array(a, name, ndim=(1, 2), allow_empty=False, dtype=np.float64):
 
 def check_X(X, name="X"):
     """A 2-D finite float array with at least one row and one column."""
-    X = check_array(X, name, ndim=2)
-    if X.shape[1] == 0:
-        raise ValueError(f"{name} has 0 features (shape {X.shape}); expected at least one column")
+    X = check_array(X, name, ndim=2, allow_empty=True)
+    for axis, what in ((0, "sample(s)"), (1, "feature(s)")):
+        if X.shape[axis] == 0:  # scikit-learn's wording, which its estimator checks expect
+            raise ValueError(f"{name} has 0 {what} (shape={X.shape}) while a minimum of 1 is required.")
     return X
 
 
 def check_X_y(X, y, X_name="X", y_name="y", y_ndim=(1, 2)):
     """Check X (n, d) and y (n,) or (n, k) and that their lengths agree."""
     X = check_X(X, X_name)
+    if y is None:  # scikit-learn's wording, which its estimator checks expect
+        raise ValueError(f"fitting requires y to be passed, but the target {y_name} is None")
     y = check_array(y, y_name, ndim=y_ndim)
     if y.shape[0] != X.shape[0]:
         raise ValueError(
@@ -259,3 +272,19 @@ def check_labels(y, name="y", n_classes=None, n=None):
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"{name} has {arr.shape[0]} labels but X has {n} rows")
     return arr.astype(np.int64)
+
+
+def check_covariance(cov, name, d):
+    """A covariance: variances (d,) >= 0, or a symmetric positive semi-definite (d, d) matrix."""
+    S = check_array(cov, name, ndim=(1, 2))
+    if S.shape not in ((d,), (d, d)):
+        raise ValueError(f"{name} has shape {S.shape}, expected ({d},) or ({d}, {d}) to match {d} features")
+    if S.ndim == 1:
+        S = np.diag(S)
+    scale = max(float(np.abs(S).max()), np.finfo(float).tiny)
+    if not np.allclose(S, S.T, rtol=0, atol=1e-12 * scale):
+        raise ValueError(f"{name} must be symmetric, got an asymmetric matrix")
+    low = float(np.linalg.eigvalsh((S + S.T) / 2)[0])
+    if low < -1e-12 * scale * d:
+        raise ValueError(f"{name} must be positive semi-definite, got an eigenvalue of {low:.3g}")
+    return S

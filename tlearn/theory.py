@@ -25,7 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_array, check_lam, check_positive_int, check_prior, check_X
+from ._validation import (
+    check_array, check_covariance, check_lam, check_positive_int, check_prior, check_real, check_X,
+)
 
 __all__ = ["RiskCurves", "transfer_risk", "oracle_lam", "principal_angles", "ols_risk"]
 
@@ -39,19 +41,6 @@ class RiskCurves:
     variance: np.ndarray
     risk: np.ndarray
     noise_var: float
-
-
-def _test_cov(test_cov, d):
-    if test_cov is None:
-        return None
-    S = check_array(test_cov, "test_cov", ndim=(1, 2))
-    if S.ndim == 1:
-        if S.shape != (d,):
-            raise ValueError(f"test_cov has shape {S.shape}, expected ({d},) or ({d}, {d})")
-        return np.diag(S)
-    if S.shape != (d, d):
-        raise ValueError(f"test_cov has shape {S.shape}, expected ({d}, {d})")
-    return S
 
 
 def transfer_risk(X, coef_target, lam, prior=None, noise_var=1.0, test_cov=None):
@@ -80,8 +69,8 @@ def transfer_risk(X, coef_target, lam, prior=None, noise_var=1.0, test_cov=None)
     p = check_prior(prior, d)
     p = np.zeros(d) if p is None else p
     lams = np.atleast_1d(check_lam(lam, allow_inf=True, allow_array=True))
-    sigma2 = check_lam(noise_var, name="noise_var")
-    S = _test_cov(test_cov, d)
+    sigma2 = check_real(noise_var, "noise_var", minimum=0.0)
+    S = None if test_cov is None else check_covariance(test_cov, "test_cov", d)
 
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     keep = s > s[0] * max(X.shape) * np.finfo(float).eps
@@ -114,10 +103,13 @@ def oracle_lam(n_features, noise_var, coef_target, prior=None):
     Returns ``np.inf`` when w_B = w_A.
     """
     w_true = check_array(coef_target, "coef_target", ndim=1)
+    n_features = check_positive_int(n_features, "n_features")
+    if n_features != w_true.shape[0]:
+        raise ValueError(f"n_features is {n_features} but coef_target has {w_true.shape[0]} entries; they must agree")
     p = check_prior(prior, w_true.shape[0])
     p = np.zeros_like(w_true) if p is None else p
     dist2 = float(np.sum((w_true - p) ** 2))
-    sigma2 = check_lam(noise_var, name="noise_var")
+    sigma2 = check_real(noise_var, "noise_var", minimum=0.0)
     return np.inf if dist2 == 0 else sigma2 * n_features / dist2  # Eq. (1.13)
 
 
@@ -150,8 +142,9 @@ def ols_risk(n, n_params, noise_var):
     target weight outside the subspace acts as extra noise, Eq. (2.7): pass
     ``noise_var = σ² + ‖(I - ÛÛᵀ) w_B‖²``. ``n`` may be an array.
     """
-    n = np.asarray(n, dtype=float)
+    n = check_array(n, "n", ndim=(0, 1))
     p = float(check_positive_int(n_params, "n_params"))
+    noise_var = check_real(noise_var, "noise_var", minimum=0.0)
     ok = n >= p + 2
     excess = np.divide(p, n - p - 1, out=np.full(n.shape, np.inf), where=ok)
     return noise_var * (1.0 + excess)  # Eq. (2.5)

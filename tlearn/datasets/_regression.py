@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_positive_int, check_seed
+from .._validation import check_positive_int, check_real, check_seed
 
 __all__ = ["TransferData", "make_transfer_regression", "load_diabetes_transfer"]
 
@@ -42,15 +42,6 @@ class TransferData(TransferSplit):
         )
 
 
-def _float_in(value, name, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
-    value = float(value)
-    if not (lo <= value <= hi):
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
-    return value
-
-
 def make_transfer_regression(
     n_source=200, n_target=20, n_test=1000, n_features=10, similarity=0.9, noise=0.5, seed=0, coef_norm=1.0
 ):
@@ -66,9 +57,9 @@ def make_transfer_regression(
     n_target = check_positive_int(n_target, "n_target", minimum=0)
     n_test = check_positive_int(n_test, "n_test", minimum=0)
     d = check_positive_int(n_features, "n_features", minimum=2)
-    s = _float_in(similarity, "similarity", -1.0, 1.0)
-    noise = _float_in(noise, "noise", 0.0, np.inf)
-    coef_norm = _float_in(coef_norm, "coef_norm", 0.0, np.inf)
+    s = check_real(similarity, "similarity", minimum=-1.0, maximum=1.0)
+    noise = check_real(noise, "noise", minimum=0.0)
+    coef_norm = check_real(coef_norm, "coef_norm", minimum=0.0)
     rng = check_seed(seed)
     rng_w, rng_a, rng_b, rng_t = rng.spawn(4)
     u = rng_w.standard_normal(d)

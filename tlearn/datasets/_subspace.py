@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_positive_int, check_seed
+from .._validation import check_positive_int, check_real, check_seed
 
 __all__ = ["SubspaceTasks", "make_subspace_tasks"]
 
@@ -57,16 +57,6 @@ class SubspaceTasks:
             f"target={self.X.shape}, test={self.X_test.shape}, "
             f"target_distance={self.target_distance}, noise={self.noise})"
         )
-
-
-def _check_unit_interval(value, name):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= v <= 1.0:
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    return v
 
 
 def _target_weight(basis, a, delta, rng):
@@ -136,10 +126,9 @@ def make_subspace_tasks(
     n_per_task = check_positive_int(n_per_task, "n_per_task")
     n_target = check_positive_int(n_target, "n_target")
     n_test = check_positive_int(n_test, "n_test")
-    if isinstance(noise, bool) or not np.isscalar(noise) or not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    delta = _check_unit_interval(target_distance, "target_distance")
-    s = _check_unit_interval(shared, "shared")
+    noise = check_real(noise, "noise", minimum=0.0)
+    delta = check_real(target_distance, "target_distance", minimum=0.0, maximum=1.0)
+    s = check_real(shared, "shared", minimum=0.0, maximum=1.0)
     # Independent streams: the weights do not depend on the sample sizes or on
     # target_distance, and the data do not depend on target_distance's draws.
     rng_w, rng_s, rng_t, rng_test = check_seed(seed).spawn(4)

@@ -1,0 +1,163 @@
+"""Property tests (hypothesis, bounded and derandomised) over the public entry points (issue 9).
+
+Two properties:
+* bad input -> a ``ValueError``/``TypeError`` whose message names the argument;
+* good input -> a finite result equal to an independent reference (augmented least
+  squares, brute-force leave-one-out refits, the explicit bias/variance matrices).
+"""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tlearn
+from tlearn import datasets, theory
+
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+# --------------------------------------------------------------------------------------------
+# Bad values by kind. Each argument lists the kinds that must be refused.
+# --------------------------------------------------------------------------------------------
+BAD = {
+    "complex": [1 + 2j, np.complex128(0.5 + 0j)],
+    "nan": [math.nan, np.float64("nan")],
+    "inf": [math.inf, -math.inf],
+    "negative": [-1, -0.5, -1e-9],
+    "string": ["1.0", "no", ""],
+    "bool_for_number": [True, np.bool_(False)],
+    "none": [None],
+    "container": [[1.0], (2,), {"a": 1}],
+    "fraction": [2.5, 0.5],
+    "not_bool": ["no", "yes", 1, 0, None, "False"],
+    "bad_option": ["nope", ["head"], 3, None],
+    "bad_array": [np.array([[1 + 1j, 2.0]]), np.array([["a", "b"]]), np.array([[np.nan, 1.0]]),
+                  np.array([[np.inf, 1.0]]), np.zeros((0, 2)), np.zeros((2, 2, 2))],
+}
+
+
+def _values(*kinds):
+    return [v for k in kinds for v in BAD[k]]
+
+
+X0 = np.random.default_rng(0).normal(size=(8, 3))
+Y0 = X0 @ np.array([1.0, -2.0, 0.5]) + 0.1
+W0 = np.array([0.5, -1.0, 0.0])
+
+LAM = _values("complex", "nan", "negative", "string", "bool_for_number", "none", "container")
+SIZE = _values("complex", "nan", "inf", "negative", "string", "bool_for_number", "fraction")
+SEED = _values("complex", "negative", "string", "bool_for_number", "fraction")
+REAL_NONNEG = _values("complex", "nan", "inf", "negative", "string", "bool_for_number", "container")
+
+# (case id, function of keyword arguments, good keyword arguments, {argument: bad values})
+CASES = [
+    ("ridge_fit", tlearn.ridge_fit, dict(X=X0, y=Y0, lam=1.0, prior=W0),
+     {"lam": LAM, "X": BAD["bad_array"], "prior": BAD["bad_array"] + [np.ones(4)]}),
+    ("TransferRidge.fit", lambda **k: tlearn.TransferRidge(**k).fit(X0, Y0),
+     dict(lam=1.0, source_coef=W0, fit_intercept=True),
+     {"lam": LAM, "fit_intercept": BAD["not_bool"], "source_coef": BAD["bad_array"]}),
+    ("TransferRidgeCV.fit", lambda **k: tlearn.TransferRidgeCV(**k).fit(X0, Y0),
+     dict(source_coef=W0, fit_intercept=True, allow_no_transfer=True),
+     {"fit_intercept": BAD["not_bool"], "allow_no_transfer": BAD["not_bool"]}),
+    ("RidgePath", lambda **k: tlearn.RidgePath(X0, Y0, **k).loo_mse(1.0),
+     dict(fit_intercept=False), {"fit_intercept": BAD["not_bool"]}),
+    ("RidgePath.coef", lambda **k: tlearn.RidgePath(X0, Y0).coef(**k), dict(lam=1.0), {"lam": LAM}),
+    ("transfer_risk", theory.transfer_risk, dict(X=X0, coef_target=W0, lam=1.0, noise_var=0.25),
+     {"lam": LAM, "noise_var": REAL_NONNEG, "coef_target": BAD["bad_array"] + [np.ones(5)]}),
+    ("make_transfer_regression", datasets.make_transfer_regression,
+     dict(n_source=20, n_target=5, n_test=5, n_features=3, similarity=0.5, noise=0.5, seed=0),
+     {"n_source": SIZE, "n_target": SIZE, "n_features": SIZE, "seed": SEED,
+      "noise": REAL_NONNEG, "similarity": _values("complex", "nan", "inf", "string", "bool_for_number") + [1.5, -2]}),
+]
+
+
+def _pick(data, case):
+    name, fn, good, bad = case
+    arg = data.draw(st.sampled_from(sorted(bad)), label="argument")
+    value = data.draw(st.sampled_from(range(len(bad[arg]))), label="bad value index")
+    return fn, {**good, arg: bad[arg][value]}, arg
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+@SETTINGS
+@given(data=st.data())
+def test_bad_input_raises_an_error_naming_the_argument(case, data):
+    fn, kwargs, arg = _pick(data, case)
+    with pytest.raises((ValueError, TypeError)) as info:
+        fn(**kwargs)
+    assert arg in str(info.value), f"{case[0]}({arg}={kwargs[arg]!r}) raised {info.value!r} without naming {arg!r}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_good_defaults_of_every_case_run(case):
+    _, fn, good, _ = case
+    fn(**good)  # the good arguments are good: the bad-input test changes only one
+
+
+# --------------------------------------------------------------------------------------------
+# Good input -> equals an independent reference
+# --------------------------------------------------------------------------------------------
+def _designs():
+    shapes = st.tuples(st.integers(2, 9), st.integers(1, 6))
+    floats = st.floats(-3, 3, allow_nan=False, allow_infinity=False, width=64)
+    return shapes.flatmap(lambda s: st.tuples(
+        hnp.arrays(np.float64, s, elements=floats),
+        hnp.arrays(np.float64, (s[0],), elements=floats),
+        hnp.arrays(np.float64, (s[1],), elements=floats),
+    ))
+
+
+LAMS = st.floats(1e-3, 1e3, allow_nan=False)
+
+
+@SETTINGS
+@given(design=_designs(), lam=LAMS)
+def test_ridge_fit_equals_augmented_least_squares(design, lam):
+    """Eq. (1.4) of notebook 01 against min ||[X; √λ I] w − [y; √λ w_A]||² by lstsq."""
+    X, y, w_A = design
+    d = X.shape[1]
+    A = np.vstack([X, math.sqrt(lam) * np.eye(d)])
+    b = np.concatenate([y, math.sqrt(lam) * w_A])
+    ref = np.linalg.lstsq(A, b, rcond=None)[0]
+    got = tlearn.ridge_fit(X, y, lam, prior=w_A)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, ref, rtol=1e-7, atol=1e-8 * (1 + np.abs(ref).max()))
+
+
+@SETTINGS
+@given(design=_designs(), lam=LAMS, fit_intercept=st.booleans())
+def test_loo_mse_equals_brute_force_refits(design, lam, fit_intercept):
+    """Eq. (1.14) of notebook 01 against n refits without the left-out row."""
+    X, y, w_A = design
+    n = X.shape[0]
+    if n < 3:
+        return
+    path = tlearn.RidgePath(X, y, fit_intercept=fit_intercept)
+    errs = []
+    for i in range(n):
+        keep = np.arange(n) != i
+        model = tlearn.TransferRidge(lam=lam, source_coef=w_A, fit_intercept=fit_intercept).fit(X[keep], y[keep])
+        errs.append(y[i] - model.predict(X[i:i + 1])[0])
+    ref = float(np.mean(np.square(errs)))
+    got = path.loo_mse(lam, prior=w_A)
+    assert np.isfinite(got)
+    assert got == pytest.approx(ref, rel=1e-6, abs=1e-9)
+
+
+@SETTINGS
+@given(design=_designs(), lam=LAMS, noise=st.floats(0, 4))
+def test_transfer_risk_equals_explicit_matrices(design, lam, noise):
+    """Eqs. (1.10)-(1.12) of notebook 01 from A = XᵀX + λI written out (solve, no inverse)."""
+    X, w_B, _ = design[0], design[2], None
+    w_A = np.roll(w_B, 1) * 0.5
+    d = X.shape[1]
+    A = X.T @ X + lam * np.eye(d)
+    bias = np.linalg.solve(A, lam * (w_A - w_B))
+    M = np.linalg.solve(A, X.T)  # the linear map y -> ŵ
+    ref = noise + bias @ bias + noise * np.sum(M * M)
+    got = theory.transfer_risk(X, w_B, lam, prior=w_A, noise_var=noise).risk[0]
+    assert got >= noise - 1e-12  # never below the noise floor
+    assert got == pytest.approx(ref, rel=1e-7, abs=1e-10)

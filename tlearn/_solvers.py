@@ -1,0 +1,120 @@
+r"""The solvers behind :mod:`tlearn.ridge`: one small pure function each.
+
+Every solver works on the residual problem of Eq. (1.5) of notebook 01,
+
+.. math:: \hat\delta = \arg\min_\delta \|r - X\delta\|^2 + \lambda\|\delta\|^2,
+   \qquad r = y - X w_A, \quad \hat w = w_A + \hat\delta,
+
+so plain ridge (``w_A = 0``) and transfer ridge share one code path.
+
+* :func:`solve_cholesky` -- the d×d normal equations (XᵀX + λI)δ = Xᵀr (n ≥ d);
+* :func:`solve_dual` -- the n×n system δ = Xᵀ(XXᵀ + λI)⁻¹r (d > n);
+* :func:`solve_svd` -- the SVD filter factors s/(s² + λ) of Eq. (1.6), which
+  stay accurate however ill-conditioned X is and give the λ → 0⁺ limit.
+
+:func:`solve_residual` routes between them. Forming XᵀX squares the condition
+number, so a Cholesky answer carries a relative error of about
+ε·cond(XᵀX + λI). The factor L tells us cheaply how large that is: the ratio
+of its largest to smallest diagonal entry, squared, is a lower estimate of the
+condition number. When it exceeds :data:`MAX_COND_CHOLESKY` the router falls
+back to the SVD.
+
+:func:`factorise` gives :class:`tlearn.RidgePath` its thin SVD X = U S Vᵀ, from
+the eigendecomposition of the small d×d Gram matrix when X is tall and well
+conditioned (much cheaper than the n×d SVD), else from the SVD itself.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve  # NumPy has no Cholesky *solve*
+
+__all__ = ["MAX_COND_CHOLESKY", "MAX_COND_GRAM", "rank_tol", "solve_cholesky", "solve_dual",
+           "solve_svd", "solve_residual", "thin_svd", "gram_svd", "factorise"]
+
+#: Largest estimated cond(XᵀX + λI) for which the Cholesky answer is trusted
+#: (ε · 1e5 ≈ 2e-11, with room for the estimate being low).
+MAX_COND_CHOLESKY = 1e5
+#: Largest cond(XᵀX) = (s_max/s_min)² for which RidgePath uses the Gram matrix.
+MAX_COND_GRAM = 1e4
+
+
+def rank_tol(s, shape):
+    """Singular values at or below this are treated as zero (NumPy's ``matrix_rank`` rule)."""
+    return (s[0] if s.size else 0.0) * max(shape) * np.finfo(float).eps
+
+
+def _cholesky_or_none(A):
+    """Cholesky factor of the SPD matrix A (overwritten), or None if A is too ill-conditioned."""
+    try:
+        factor = cho_factor(A, overwrite_a=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.abs(np.diag(factor[0]))
+    if diag.min() == 0 or (diag.max() / diag.min()) ** 2 > MAX_COND_CHOLESKY:
+        return None
+    return factor
+
+
+def solve_cholesky(X, r, lam):
+    """δ = (XᵀX + λI)⁻¹ Xᵀr by Cholesky (Eq. (1.4) on the residual); None if ill-conditioned."""
+    G = X.T @ X
+    G.flat[:: G.shape[0] + 1] += lam
+    factor = _cholesky_or_none(G)
+    return None if factor is None else cho_solve(factor, X.T @ r, check_finite=False)
+
+
+def solve_dual(X, r, lam):
+    """δ = Xᵀ (XXᵀ + λI)⁻¹ r, the same solution through the n×n system; None if ill-conditioned."""
+    K = X @ X.T
+    K.flat[:: K.shape[0] + 1] += lam
+    factor = _cholesky_or_none(K)
+    return None if factor is None else X.T @ cho_solve(factor, r, check_finite=False)
+
+
+def solve_svd(X, r, lam):
+    """δ = V diag(s / (s² + λ)) Uᵀ r (Eq. (1.6)); λ = 0 gives the pseudo-inverse (Eq. (1.7))."""
+    U, s, Vt = thin_svd(X)
+    f = s / (s**2 + lam)  # SVD filter factors, Eq. (1.6)
+    c = U.T @ r
+    return Vt.T @ (f[:, None] * c if c.ndim == 2 else f * c)
+
+
+def solve_residual(X, r, lam):
+    """The ridge solution δ of the residual problem for a finite λ ≥ 0, by the cheapest accurate solver."""
+    n, d = X.shape
+    delta = None
+    if lam > 0:
+        delta = solve_cholesky(X, r, lam) if n >= d else solve_dual(X, r, lam)
+    return solve_svd(X, r, lam) if delta is None else delta
+
+
+def thin_svd(X):
+    """U, s, Vt of the thin SVD of X with the numerically zero singular values dropped."""
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    keep = s > rank_tol(s, X.shape)
+    return (U, s, Vt) if keep.all() else (U[:, keep], s[keep], Vt[keep])
+
+
+def gram_svd(X):
+    """The thin SVD of a tall X from the eigendecomposition of XᵀX = V S² Vᵀ, U = X V S⁻¹.
+
+    Returns None when cond(XᵀX) exceeds :data:`MAX_COND_GRAM`: squaring the
+    condition number would then cost digits, and the SVD is used instead.
+    """
+    e, V = np.linalg.eigh(X.T @ X)  # ascending eigenvalues s²
+    if e[0] <= 0 or e[-1] > MAX_COND_GRAM * e[0]:
+        return None
+    s = np.sqrt(e[::-1])
+    Vt = V[:, ::-1].T
+    U = X @ (Vt.T / s)
+    return U, s, Vt
+
+
+def factorise(X):
+    """Thin SVD (U, s, Vt) of X: through the Gram matrix when n ≥ 2d and that is accurate, else directly."""
+    n, d = X.shape
+    if n >= 2 * d:
+        usv = gram_svd(X)
+        if usv is not None:
+            return usv
+    return thin_svd(X)
