@@ -50,7 +50,15 @@ W0 = np.array([0.5, -1.0, 0.0])
 LAM = _values("complex", "nan", "negative", "string", "bool_for_number", "none", "container")
 SIZE = _values("complex", "nan", "inf", "negative", "string", "bool_for_number", "fraction")
 SEED = _values("complex", "negative", "string", "bool_for_number", "fraction")
+LAMS_ARRAY = [v for v in LAM if not isinstance(v, (list, tuple))]  # a list/tuple of λ is a valid grid
 REAL_NONNEG = _values("complex", "nan", "inf", "negative", "string", "bool_for_number", "container")
+
+# Symmetric but not positive semi-definite, asymmetric, negative variances, wrong size.
+NOT_COVARIANCE = [np.array([[1.0, 2.0, 0], [2.0, 1.0, 0], [0, 0, 1.0]]), np.triu(np.ones((3, 3))),
+                  -np.ones(3), np.eye(4)]
+ONE_WEIGHT = [np.eye(8)[0], 3.0 * np.eye(8)[5]]  # one positive weight: LOO needs two (three with an intercept)
+MLP0 = tlearn.MLP([3, 4, 1], seed=0)  # usable (random features) from construction on
+LINEAR0 = tlearn.TransferRidge().fit(X0, Y0)
 
 # (case id, function of keyword arguments, good keyword arguments, {argument: bad values})
 CASES = [
@@ -64,9 +72,27 @@ CASES = [
      {"fit_intercept": BAD["not_bool"], "allow_no_transfer": BAD["not_bool"]}),
     ("RidgePath", lambda **k: tlearn.RidgePath(X0, Y0, **k).loo_mse(1.0),
      dict(fit_intercept=False), {"fit_intercept": BAD["not_bool"]}),
-    ("RidgePath.coef", lambda **k: tlearn.RidgePath(X0, Y0).coef(**k), dict(lam=1.0), {"lam": LAM}),
-    ("transfer_risk", theory.transfer_risk, dict(X=X0, coef_target=W0, lam=1.0, noise_var=0.25),
-     {"lam": LAM, "noise_var": REAL_NONNEG, "coef_target": BAD["bad_array"] + [np.ones(5)]}),
+    ("RidgePath.coef", lambda **k: tlearn.RidgePath(X0, Y0).coef(**k), dict(lam=1.0), {"lam": LAMS_ARRAY}),
+    ("transfer_risk", theory.transfer_risk, dict(X=X0, coef_target=W0, lam=1.0, noise_var=0.25, test_cov=None),
+     {"lam": LAMS_ARRAY, "noise_var": REAL_NONNEG, "coef_target": BAD["bad_array"] + [np.ones(5)],
+      "test_cov": BAD["bad_array"] + NOT_COVARIANCE}),
+    ("oracle_lam", theory.oracle_lam, dict(n_features=3, noise_var=0.25, coef_target=W0),
+     {"n_features": SIZE + [2, 4], "noise_var": REAL_NONNEG, "coef_target": BAD["bad_array"]}),
+    ("ols_risk", theory.ols_risk, dict(n=10, n_params=3, noise_var=0.25),
+     {"n_params": SIZE, "noise_var": REAL_NONNEG, "n": BAD["bad_array"][:4]}),
+    ("make_subspace_tasks", datasets.make_subspace_tasks, dict(n_tasks=3, n_features=4, n_components=2, seed=0),
+     {"n_tasks": SIZE, "seed": SEED, "noise": REAL_NONNEG,
+      "target_distance": _values("complex", "nan", "inf", "string", "bool_for_number") + [1.5, -0.1]}),
+    ("TransferRidgeCV.fit(sample_weight)", lambda **k: tlearn.TransferRidgeCV(source_coef=W0).fit(X0, Y0, **k),
+     dict(sample_weight=np.ones(8)), {"sample_weight": ONE_WEIGHT + BAD["bad_array"][:4]}),
+    ("TransferRidge.fit(X)", lambda **k: tlearn.TransferRidge().fit(y=Y0[:1], **k), dict(X=X0[:1]),
+     {"X": BAD["bad_array"] + [np.array([["a", "b", "c"]], dtype=object)]}),
+    ("FeatureTransfer.fit", lambda **k: tlearn.FeatureTransfer(**k).fit(X0, Y0),
+     dict(extractor=MLP0, lam=1.0, fit_intercept=True), {"lam": LAM, "fit_intercept": BAD["not_bool"]}),
+    ("StackingTransfer.fit", lambda **k: tlearn.StackingTransfer(**k).fit(X0, Y0),
+     dict(source=MLP0, lam=1.0), {"lam": LAM, "source": [None, 3, "model"]}),
+    ("TransferRidge.from_source", tlearn.TransferRidge.from_source, dict(model=LINEAR0),
+     {"model": [MLP0, tlearn.MLP([3, 2, 1]), None, "model"]}),
     ("make_transfer_regression", datasets.make_transfer_regression,
      dict(n_source=20, n_target=5, n_test=5, n_features=3, similarity=0.5, noise=0.5, seed=0),
      {"n_source": SIZE, "n_target": SIZE, "n_features": SIZE, "seed": SEED,

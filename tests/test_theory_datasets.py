@@ -105,3 +105,20 @@ def test_diabetes_transfer_split():
     assert data.X_source.shape[0] + 15 + data.X_test.shape[0] == 442
     with pytest.raises(ValueError, match="n_target must be <"):
         load_diabetes_transfer(n_target=10_000)
+
+
+def test_theory_refuses_impossible_inputs():
+    """Eqs. (1.12)-(1.13) of notebook 01 need a PSD covariance, σ² >= 0 and d matching the weights."""
+    X, w = np.ones((4, 2)), np.ones(2)
+    with pytest.raises(ValueError, match="test_cov must be positive semi-definite"):
+        theory.transfer_risk(X, w, 1.0, test_cov=np.array([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="test_cov must be symmetric"):
+        theory.transfer_risk(X, w, 1.0, test_cov=np.array([[1.0, 0.5], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="test_cov must be positive semi-definite"):
+        theory.transfer_risk(X, w, 1.0, test_cov=np.array([1.0, -1.0]))
+    with pytest.raises(ValueError, match="noise_var must be >= 0"):
+        theory.oracle_lam(2, -1.0, w)
+    with pytest.raises(ValueError, match="n_features is 3 but coef_target has 2 entries"):
+        theory.oracle_lam(3, 1.0, w)
+    with pytest.raises(ValueError, match="noise_var must be >= 0"):
+        theory.ols_risk(10, 2, -0.5)

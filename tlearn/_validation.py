@@ -14,6 +14,7 @@ __all__ = [
     "check_array",
     "check_X",
     "check_X_y",
+    "check_y_given",
     "check_lam",
     "check_prior",
     "check_sample_weight",
@@ -91,8 +92,7 @@ def check_X(X, name="X"):
 def check_X_y(X, y, X_name="X", y_name="y", y_ndim=(1, 2)):
     """Check X (n, d) and y (n,) or (n, k) and that their lengths agree."""
     X = check_X(X, X_name)
-    if y is None:  # scikit-learn's wording, which its estimator checks expect
-        raise ValueError(f"fitting requires y to be passed, but the target {y_name} is None")
+    check_y_given(y, y_name)
     y = check_array(y, y_name, ndim=y_ndim)
     if y.shape[0] != X.shape[0]:
         raise ValueError(
@@ -100,6 +100,12 @@ def check_X_y(X, y, X_name="X", y_name="y", y_ndim=(1, 2)):
             "they must have one target per sample"
         )
     return X, y
+
+
+def check_y_given(y, name="y"):
+    """A ValueError (in scikit-learn's wording, which its estimator checks expect) when y is None."""
+    if y is None:
+        raise ValueError(f"fitting requires y to be passed, but the target {name} is None")
 
 
 def check_lam(lam, name="lam", allow_inf=False, allow_array=False):

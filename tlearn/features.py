@@ -24,7 +24,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_array, check_positive_int, check_X, check_X_y
+from ._validation import check_array, check_positive_int, check_X, check_X_y, check_y_given
 from .ridge import TransferRidge, TransferRidgeCV, ridge_fit
 
 __all__ = [
@@ -46,7 +46,7 @@ def _name(obj):
 
 def _check_extractor_fitted(extractor, name):
     """NotFittedError naming the argument when a fit-able extractor is not fitted."""
-    if not hasattr(extractor, "fit"):
+    if not isinstance(extractor, BaseEstimator):  # e.g. a tlearn.MLP: usable from construction on
         return
     try:
         check_is_fitted(extractor)
@@ -56,8 +56,6 @@ def _check_extractor_fitted(extractor, name):
             f"passing it as {name} (scikit-learn's clone(), used by cross_val_score and "
             "GridSearchCV, re-creates it unfitted: wrap it in sklearn.frozen.FrozenEstimator)"
         ) from None
-    except TypeError:  # not an estimator in scikit-learn's sense: trust it
-        pass
 
 
 def extract_features(extractor, X, layer=-1, name="extractor", X_name="X"):
@@ -153,8 +151,8 @@ class _RidgeHead(BaseEstimator):
 
     def _check_predict_X(self, X):
         check_is_fitted(self, "head_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)  # feature-count check
-        return check_X(X, "X")
+        check_X(X, "X")
+        return validate_data(self, X, reset=False, dtype=np.float64)  # feature-count check
 
     def features(self, X):
         r"""The features :math:`\Phi = \varphi(X)` the head sees, Eq. (2.1) of notebook 02."""
@@ -163,11 +161,6 @@ class _RidgeHead(BaseEstimator):
     def _decision(self, X):
         Phi = self.features(X)  # checks fitted first
         return self.head_.predict(Phi)
-
-
-def _require_y(estimator, y):
-    if y is None:
-        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y is None")
 
 
 class FeatureTransfer(RegressorMixin, _RidgeHead):
@@ -213,9 +206,8 @@ class FeatureTransfer(RegressorMixin, _RidgeHead):
 
     def fit(self, X, y, sample_weight=None):
         """Map X through the extractor and fit the ridge head (Eq. (2.2) of notebook 02)."""
-        _require_y(self, y)
+        check_X_y(X, y)  # our messages first, then scikit-learn's bookkeeping
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
-        X, y = check_X_y(X, y)
         return self._fit_head(X, y, sample_weight)
 
     def predict(self, X):
@@ -236,9 +228,9 @@ class FeatureTransferClassifier(ClassifierMixin, _RidgeHead):
 
     def fit(self, X, y, sample_weight=None):
         """Fit one ridge head per class on the ±1 codes of ``y``."""
-        _require_y(self, y)
+        check_X(X, "X")  # our messages first, then scikit-learn's bookkeeping
+        check_y_given(y)
         X, y = validate_data(self, X, y, dtype=np.float64)  # 1-D labels, one per row
-        X = check_X(X, "X")
         check_classification_targets(y)
         self.classes_, codes = np.unique(y, return_inverse=True)
         Y = np.where(codes[:, None] == np.arange(len(self.classes_)), 1.0, -1.0)
@@ -311,9 +303,8 @@ class StackingTransfer(RegressorMixin, _RidgeHead):
 
     def fit(self, X, y, sample_weight=None):
         """Fit the ridge head on ``[X, f_A(X)]``."""
-        _require_y(self, y)
+        check_X_y(X, y)  # our messages first, then scikit-learn's bookkeeping
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-        X, y = check_X_y(X, y)
         return self._fit_head(X, y, sample_weight)
 
     def predict(self, X):
