@@ -289,10 +289,11 @@ class BackpropExplorerModel:
         return self._curves[key]
 
     def hidden_scale(self, n, lr):
-        """One scale for the hidden-unit panel over every slider λ of an (n, η)."""
+        """One scale for the hidden-unit panel over every slider λ of an (n, η) that trains sensibly."""
         key = (int(n), float(lr))
-        if key not in self._scale:
-            tops = [np.nanmax(np.abs(c)) for c in (self.curve(g, *key)[1] for g in LAM_GRID) if np.isfinite(c).any()]
+        if key not in self._scale:  # runs on their way to diverging (objective > 10) would squash the others
+            tops = [np.nanmax(np.abs(self.curve(g, *key)[1])) for g in LAM_GRID
+                    if not self.train(g, *key)[1]["diverged"] and self.train(g, *key)[1]["loss"][-1] <= 10.0]
             self._scale[key] = 1.1 * max(max(tops, default=1.0), 0.1)
         return self._scale[key]
 

@@ -81,7 +81,7 @@ def _figure(model, n_features, n_tasks, n_components, noise, n):
     a.now = ax.axvline(n, color="C3", lw=1, ls="--", label="current n_B")
     floor = ax.axhline(noise**2, color="0.5", lw=1, ls=":", label="noise floor \N{GREEK SMALL LETTER SIGMA}\u00b2")
     a.k_line = ax.axvline(1, color="C2", lw=0.8, alpha=0.5)
-    a.k_text = ax.text(1, 0.02, " k", color="C2", fontsize=8, transform=ax.get_xaxis_transform())
+    a.k_text = ax.text(1, 0.02, " k", color="C2", fontsize=8, transform=ax.get_xaxis_transform(), clip_on=True)
     d_line = ax.axvline(n_features, color="C0", lw=0.8, alpha=0.5)
     d_text = ax.text(n_features, 0.02, " d", color="C0", fontsize=8, transform=ax.get_xaxis_transform(),
                      clip_on=True)
