@@ -99,7 +99,6 @@ def test_monte_carlo_error_bars_are_honest():
     means, ses = [], []
     for seed in range(12):
         model = RidgeExplorerModel(n_repeats=100, seed=seed)
-        model._settings.clear()
         s = model.setting(10, 0.0)
         means.append(s.mc_mean[:-1])
         ses.append(s.mc_se[:-1])
