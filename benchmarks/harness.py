@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Target", "Row", "interleave", "summary", "fmt_time", "fmt_ratio", "fmt_value",
+__all__ = ["Target", "Row", "interleave", "summary", "control_tour", "fmt_time", "fmt_ratio", "fmt_value",
            "markdown_table", "console_table", "machine_facts"]
 
 
@@ -119,6 +119,31 @@ def interleave(fns: dict, reps: int, warmup: int = 1, budget: float | None = Non
         if budget is not None and r >= 2 and time.perf_counter() - t_start > budget:
             break
     return {name: np.asarray(ts) for name, ts in times.items()}
+
+
+def control_tour(control, k=6):
+    """``k`` values of a slider-like control spread over its whole range (both ends), never the same twice
+    in a row, ending on its current value.
+
+    Duck-typed: a ``.options`` sequence of ``(label, value)`` pairs (a selection slider) or
+    ``.min``/``.max``/``.step`` (a numeric slider; integer values when all three are ints).
+    """
+    if hasattr(control, "options"):
+        values = [v for _, v in control.options]
+        picks = [values[int(round(i))] for i in np.linspace(0, len(values) - 1, k)]
+    else:
+        lo, hi, step = control.min, control.max, control.step
+        grid = np.linspace(lo, hi, k)
+        picks = [lo + round((g - lo) / step) * step for g in grid]
+        if all(isinstance(x, int) for x in (lo, hi, step)):
+            picks = [int(round(x)) for x in picks]
+        else:
+            picks = [round(float(x), 10) for x in picks]
+    tour = []
+    for v in picks + [control.value]:
+        if not tour or tour[-1] != v:
+            tour.append(v)
+    return tour
 
 
 def summary(ts) -> tuple[float, float]:

@@ -45,12 +45,12 @@ def _x(lam):
     return np.where(lam == 0, 1e-4, np.where(np.isinf(lam), 1e4, lam))
 
 
-def sk_mc_points(X, Y, prior, coef_target, noise, lams=LAM_GRID):
-    """The Monte-Carlo points of ridge_explorer with scikit-learn: one multi-target Ridge fit per λ."""
-    P = np.repeat(prior[:, None], Y.shape[1], axis=1)
-    R = Y - X @ P
+def sk_mc_points(X, Ys, prior, coef_target, noise, lams=LAM_GRID):
+    """The Monte-Carlo points of ridge_explorer with scikit-learn: one multi-target Ridge fit per λ (draws Ys[i])."""
     mean, err = np.empty(len(lams)), np.empty(len(lams))
-    for i, lam in enumerate(lams):
+    for i, (lam, Y) in enumerate(zip(lams, Ys)):
+        P = np.repeat(prior[:, None], Y.shape[1], axis=1)
+        R = Y - X @ P
         if np.isinf(lam):
             W = P
         elif lam == 0:
@@ -72,11 +72,13 @@ def naive_ridge_update(explorer, lam, refit_all=True):
     The data and the exact theory curve (tlearn-only maths) always come from the cache.
     """
     v = {k: c.value for k, c in explorer.controls.items()}
-    m = explorer.state["model"](v["n"], v["similarity"])
+    m = explorer.model.setting(v["n"], v["similarity"])
     d = m.data
-    mc_mean, mc_err = m.mc_mean, m.mc_err
+    mc_mean, mc_err = m.mc_mean, m.mc_se
     if refit_all:
-        mc_mean, mc_err = sk_mc_points(d.X_target, m.Y, d.coef_source, d.coef_target, m.noise)
+        clean = (d.X_target @ d.coef_target)[:, None]
+        Ys = [np.column_stack([d.y_target, clean + m.noise * E]) for E in explorer.model.draws(v["n"])]
+        mc_mean, mc_err = sk_mc_points(d.X_target, Ys, d.coef_source, d.coef_target, m.noise)
     w_hat = sk_ridge_coef(d.X_target, d.y_target, lam, d.coef_source)
     pred = d.X_test @ w_hat
     risk_now = transfer_risk(d.X_target, d.coef_target, lam, prior=d.coef_source).risk[0]
@@ -87,7 +89,7 @@ def naive_ridge_update(explorer, lam, refit_all=True):
     lim = 1.1 * max(np.abs(d.y_test).max(), np.abs(pred).max(), 1e-3)
     ax_fit.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="true y (held-out target)", ylabel="prediction")
     ax_fit.set_title(f"λ = {lam:.3g}", fontsize=9)
-    ax_risk.plot(_x(m.theory_lams), m.curves.risk, color="C1", lw=2, label="theory")
+    ax_risk.plot(_x(m.theory_lams), m.theory_risk, color="C1", lw=2, label="theory")
     ax_risk.errorbar(_x(LAM_GRID), mc_mean, yerr=mc_err, fmt="o", ms=3, color="C0", label="Monte Carlo")
     ax_risk.plot([_x(lam)], [risk_now], "D", color="C3", ms=7, label="current λ")
     ax_risk.axvline(_x(lam), color="C3", lw=1, ls="--")
@@ -108,8 +110,8 @@ def naive_ridge_update(explorer, lam, refit_all=True):
 def naive_feature_update(explorer, lam):
     """feature_explorer's picture for λ: every ridge fit of the three curves redone with Ridge + a new figure."""
     v = {k: c.value for k, c in explorer.controls.items()}
-    model = explorer.state["model"]  # λ-independent: tasks and the fitted source subspace
-    sizes = explorer.state["sizes"]
+    model = explorer.model  # λ-independent: tasks and the fitted source subspace
+    sizes = model.sizes
     n_b, k, dist = int(v["n"]), int(v["k"]), float(v["distance"])
     w_B = model.tasks(dist).coef
     U = model.extractor.components_[:, :k]

@@ -18,6 +18,7 @@ Cases (targets as filed; they are never moved):
   4. NumPy MLP epoch on digits vs PyTorch CPU (and MLPClassifier)   ratio ≤ 1.0 at equal accuracy
   5. notebooks: wall time and peak kernel memory                    ≤ 30 s (60 s deep), ≤ 400 MB
   6. import time of tlearn and tlearn.widgets                       reported
+  7. every control of every explorer vs the bare redraw             ≤ 1.2× (median and p95)
 
 Times are medians of repetitions interleaved round-robin with the reference
 in the same run, so background load hits both alike: read the ratios, not
@@ -39,7 +40,8 @@ sys.path.insert(0, str(HERE))
 import numpy as np  # noqa: E402
 
 from harness import (  # noqa: E402
-    Row, Target, console_table, fmt_time, interleave, machine_facts, markdown_table, summary,
+    Row, Target, console_table, control_tour, fmt_ratio, fmt_time, interleave, machine_facts, markdown_table,
+    summary,
 )
 
 CASES = {
@@ -49,6 +51,7 @@ CASES = {
     "4": "NumPy MLP epoch vs PyTorch and MLPClassifier",
     "5": "notebooks: wall time and peak kernel memory",
     "6": "import time",
+    "7": "every explorer control vs the bare redraw",
 }
 
 
@@ -443,7 +446,52 @@ def case6(cfg):
     ]
 
 
-RUNNERS = {"1": case1, "2": case2, "3": case3, "4": case4, "5": case5, "6": case6}
+# ---------------------------------------------------------------------------- case 7
+def _control_rows(name, ex, cname, control, cfg, floor):
+    """Time moves of one control over its range: first visits (cold), then repeated visits (cached)."""
+    tour = control_tour(control, k=3 if cfg.smoke else 6)
+    cold = []
+    for v in tour:  # first visit of each value: computes (and trains) what the cache does not hold
+        t0 = time.perf_counter()
+        control.value = v
+        cold.append(time.perf_counter() - t0)
+    state = {"i": 0}
+
+    def ours():
+        state["i"] = (state["i"] + 1) % len(tour)
+        control.value = tour[state["i"]]
+
+    t = interleave({"ours": ours, "floor": floor}, cfg.reps, budget=cfg.budget / 4)
+    control.value = tour[-1]
+    (m_ours, p_ours), (m_floor, p_floor) = summary(t["ours"]), summary(t["floor"])
+    worse = max(m_ours / m_floor, p_ours / p_floor)  # the target holds for the median and the p95 alike
+    return [Row("7", f"{name}: {cname} move (cached) vs bare redraw", m_ours, m_floor, worse,
+                Target("max_ratio", 1.2), ref_name="set_data + render",
+                extra=f"median {fmt_ratio(m_ours / m_floor)}, p95 {fmt_time(p_ours)} vs {fmt_time(p_floor)} "
+                      f"({fmt_ratio(p_ours / p_floor)}); first visits: median {fmt_time(summary(cold)[0])}, "
+                      f"max {fmt_time(max(cold))}; {len(tour)} values, {t['ours'].size} reps")]
+
+
+def case7(cfg):
+    """Each control of each explorer: set the value -> compute -> PNG, against redrawing the same figure."""
+    from tlearn.widgets._common import render_png
+
+    rows = []
+    for name, factory, *_ in _explorer_specs(cfg):
+        ex = factory()
+        line = _first_line(ex.fig)
+
+        def floor(ex=ex, line=line):
+            line.set_data(*line.get_data())
+            render_png(ex.fig)
+
+        for cname, control in ex.controls.items():
+            rows += _control_rows(name, ex, cname, control, cfg, floor)
+            ex.update()  # back to a blitted state at the start values
+    return rows
+
+
+RUNNERS = {"1": case1, "2": case2, "3": case3, "4": case4, "5": case5, "6": case6, "7": case7}
 
 
 # ---------------------------------------------------------------------------- report
@@ -456,6 +504,12 @@ BOUNDS = [
     ("λ move to a new setting (trains)",
      "the backprop explorer trains all 27 slider λ at once (one vectorised loop) on the first visit of an "
      "(n, η) setting, the deep explorer fine-tunes once per (n, n_frozen, λ); later visits are cache hits."),
+    ("move (cached) vs bare redraw",
+     "a cached move of a slow control (n_B, similarity, k, distance, n, η) is one full draw of the figure "
+     "(its limits and tick labels change) over a layout cached per setting, plus the blitted artists: it can "
+     "only tie the floor, so on a loaded machine its ratio scatters around 1.0–1.3×. Most of a full draw is "
+     "text (tick labels, titles, legend: matplotlib's ft2font layout and glyph rendering). First visits also "
+     "compute the setting (ridge: 27 RidgePath solves, ~15 ms; backprop: 27 networks trained, seconds)."),
     ("TransferRidge.fit",
      "X is centred (one copy) and XᵀX is formed exactly as `Ridge` does; at (10,000, 100) both are bound by "
      "the same BLAS `syrk`, so the ratio sits near 0.8–0.95. With 2 BLAS threads on a loaded 2-core machine "
@@ -495,6 +549,9 @@ def render_results(rows, facts, command, load_before, load_after, elapsed):
             "figure + the same render. Naive: an `interact`-style callback that refits with scikit-learn (every "
             "model in the picture) and builds a new figure shown as `plt.show()` would (`bbox_inches=\"tight\"`); "
             "for the training explorers, rebuilding the explorer (retrains, no cache).",
+            "- Case 7: for every control of every explorer, a tour of values over its whole range (both ends); "
+            "each value is visited once (first visits, reported), then the tour is repeated and timed against the "
+            "floor of case 3, interleaved. The value judged is the worse of the median and the p95 ratios.",
             "- Case 4: float32, Adam (lr 1e-3), ReLU, same batches and epochs for all three; torch and NumPy "
             "pinned to the same thread count (`torch.set_num_threads`, threadpoolctl); accuracy is the mean "
             "over the timed runs (different seeds) on 450 held-out digits.",
@@ -514,7 +571,7 @@ def parse_args(argv=None):
     p.add_argument("--quick", action="store_true", help="few repetitions of every case")
     p.add_argument("--smoke", action="store_true",
                    help="CI check: every case with minimal repetitions (timings not judged); exit 1 if a case errors")
-    p.add_argument("--only", default="", help="comma-separated case numbers, e.g. 1,2 (default: all)")
+    p.add_argument("--only", default="", help="comma-separated case numbers, e.g. 1,2,7 (default: all)")
     p.add_argument("--make-test", action="store_true", help="case 5 also times the full `make test`")
     p.add_argument("--reps", type=int, default=None, help="repetitions per timing (default 30, quick 5)")
     p.add_argument("--threads", type=int, default=1, help="threads for both sides of case 4 (default 1)")
@@ -532,7 +589,7 @@ def parse_args(argv=None):
     cases = [c.strip() for c in cfg.only.split(",") if c.strip()] or list(RUNNERS)
     bad = [c for c in cases if c not in RUNNERS]
     if bad:
-        p.error(f"--only takes case numbers 1-6, got {', '.join(bad)}")
+        p.error(f"--only takes case numbers 1-7, got {', '.join(bad)}")
     cfg.cases = cases
     return cfg
 

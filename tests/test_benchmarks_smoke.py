@@ -117,3 +117,33 @@ def test_smoke_run_of_every_explorer_case(capsys):
     names = {r.what.split(":")[0] for r in rows}
     assert {"ridge_explorer", "feature_explorer", "backprop_explorer", "deep_explorer"} <= names
     assert all(r.ours is not None and r.ours > 0 for r in rows)
+
+
+class _Slider:
+    def __init__(self, value, lo, hi, step):
+        self.value, self.min, self.max, self.step = value, lo, hi, step
+
+
+class _Selection:
+    def __init__(self, value, values):
+        self.value, self.options = value, [(str(v), v) for v in values]
+
+
+def test_control_tour_spans_the_range_and_ends_at_the_start():
+    tour = h.control_tour(_Slider(10, 2, 60, 1), k=4)
+    assert tour[0] == 2 and 60 in tour and tour[-1] == 10 and all(isinstance(v, int) for v in tour)
+    assert all(a != b for a, b in zip(tour, tour[1:]))
+    ftour = h.control_tour(_Slider(0.8, -1.0, 1.0, 0.1), k=3)
+    assert ftour == [-1.0, 0.0, 1.0, 0.8]
+    stour = h.control_tour(_Selection(0.1, [0.01, 0.1, 3.0]), k=3)
+    assert stour == [0.01, 0.1, 3.0, 0.1]
+
+
+def test_smoke_run_of_every_control_case():
+    """Case 7 end to end: every control of every explorer is moved and timed."""
+    rows, errors = run.main(["--smoke", "--only", "7"])
+    assert errors == []
+    whats = {r.what.split(" move")[0] for r in rows}
+    assert {"ridge_explorer: n", "ridge_explorer: similarity", "feature_explorer: k", "feature_explorer: distance",
+            "backprop_explorer: lr"} <= whats
+    assert all(r.ours is not None and r.ours > 0 for r in rows)

@@ -22,17 +22,18 @@ def test_callable_without_arguments_and_follows_the_explorer_api():
         assert f"tlearn-{name}" in ex.controls[name]._dom_classes
     assert isinstance(ex.controls["n"], W.IntSlider)
     assert "tlearn-explorer" in ex.widget._dom_classes and ex.image.value[:4] == b"\x89PNG"
-    assert "test loss" in ex.state["status"].value
+    assert "test loss" in ex.summary_text and "lowest test loss" in ex.summary_text
+    assert ex.summary.value.count("tlearn") == 0 and "aria-live" in ex.summary.value
 
 
 def test_fit_line_is_the_trained_network(ex):
     ex.controls["lam"].value = 0.0
-    params, hist = ex.state["train"](0.0, ex.controls["n"].value, ex.controls["lr"].value)
-    grid = ex.state["grid"]
+    params, hist = ex.model.train(0.0, ex.controls["n"].value, ex.controls["lr"].value)
+    grid = ex.model.grid
     # the plotted curve is the network evaluated on the grid, the hidden lines sum to it minus b2
     out, cache = two_layer_forward(grid[:, None], *params)
-    np.testing.assert_allclose(ex.state["fit_line"].get_ydata(), out[:, 0])
-    hidden_sum = sum(line.get_ydata() for line in ex.state["hidden_lines"])
+    np.testing.assert_allclose(ex.artists.fit_line.get_ydata(), out[:, 0])
+    hidden_sum = sum(line.get_ydata() for line in ex.artists.hidden_lines)
     np.testing.assert_allclose(hidden_sum + params[3][0], out[:, 0], atol=1e-12)
     assert hist["loss"][-1] < hist["loss"][0]
 
@@ -40,22 +41,22 @@ def test_fit_line_is_the_trained_network(ex):
 def test_infinite_weight_decay_predicts_the_training_mean(ex):
     ex.controls["n"].value = 12
     ex.controls["lam"].value = np.inf
-    x, y = ex.state["data"][:2]
-    fit = ex.state["fit_line"].get_ydata()
+    x, y = ex.model.x, ex.model.y
+    fit = ex.artists.fit_line.get_ydata()
     np.testing.assert_allclose(fit, y[:12].mean(), atol=1e-10)  # gradient descent on b2 alone
-    assert all(np.all(line.get_ydata() == 0) for line in ex.state["hidden_lines"])
-    assert "\N{INFINITY}" in ex.state["status"].value
+    assert all(np.all(line.get_ydata() == 0) for line in ex.artists.hidden_lines)
+    assert "\N{INFINITY}" in ex.summary_text
 
 
 def test_n_changes_the_data_and_artists_are_updated_in_place(ex):
     lines_before = list(ex.fig.axes[0].lines) + list(ex.fig.axes[1].lines)
     ex.controls["lam"].value = 0.0
     ex.controls["n"].value = 7
-    assert ex.state["points"].get_offsets().shape == (7, 2)
-    x, y = ex.state["data"][:2]
-    np.testing.assert_array_equal(ex.state["points"].get_offsets(), np.column_stack([x[:7], y[:7]]))
+    assert ex.artists.points.get_offsets().shape == (7, 2)
+    x, y = ex.model.x, ex.model.y
+    np.testing.assert_array_equal(ex.artists.points.get_offsets(), np.column_stack([x[:7], y[:7]]))
     assert list(ex.fig.axes[0].lines) + list(ex.fig.axes[1].lines) == lines_before
-    assert "n = 7" in ex.state["status"].value
+    assert "n = 7" in ex.summary_text
 
 
 def test_weight_decay_shrinks_the_hidden_contributions(ex):
@@ -63,25 +64,25 @@ def test_weight_decay_shrinks_the_hidden_contributions(ex):
     sizes = []
     for lam in (0.0, 0.1, 1.0):
         ex.controls["lam"].value = lam
-        sizes.append(max(np.abs(line.get_ydata()).max() for line in ex.state["hidden_lines"]))
+        sizes.append(max(np.abs(line.get_ydata()).max() for line in ex.artists.hidden_lines))
     assert sizes[0] > sizes[1] > sizes[2]
 
 
 def test_too_large_a_learning_rate_is_reported(ex):
     ex.controls["lam"].value = 0.0
     ex.controls["lr"].value = 3.0
-    assert "diverged" in ex.state["status"].value
-    assert np.all(np.isnan(ex.state["fit_line"].get_ydata()))
+    assert "diverged" in ex.summary_text
+    assert np.all(np.isnan(ex.artists.fit_line.get_ydata()))
     ex.controls["lr"].value = 0.1
-    assert "diverged" not in ex.state["status"].value
+    assert "diverged" not in ex.summary_text
 
 
 def test_settings_are_cached(ex):
     ex.controls["lam"].value = 0.01
-    first = ex.state["train"](0.01, ex.controls["n"].value, 0.1)
+    first = ex.model.train(0.01, ex.controls["n"].value, 0.1)
     ex.controls["lam"].value = 0.0
     ex.controls["lam"].value = 0.01
-    assert ex.state["train"](0.01, ex.controls["n"].value, 0.1) is first
+    assert ex.model.train(0.01, ex.controls["n"].value, 0.1) is first
 
 
 def test_loss_monitor_follows_the_history():
@@ -112,8 +113,9 @@ def test_loss_monitor_as_an_mlp_callback():
 
 
 def test_every_lambda_trained_at_once_equals_one_at_a_time():
-    """The vectorised λ loop against the one-network trainer, a diverging η included."""
-    from tlearn.backprop import _train_two_layer_lams, train_two_layer
+    """Eqs. (3.13)-(3.14): the batched λ loop against the plain trainer run once per λ, a diverging η included."""
+    from tlearn.backprop import train_two_layer
+    from tlearn.widgets import train_two_layer_lams
 
     rng = np.random.default_rng(3)
     x = rng.uniform(-1, 1, (9, 1))
@@ -123,16 +125,64 @@ def test_every_lambda_trained_at_once_equals_one_at_a_time():
     lams = [0.0, 0.01, 1.0, np.inf]
     for lr in (0.3, 3.0):  # at η = 3 the networks diverge at different steps, λ = ∞ never
         kw = dict(n_hidden=5, lr=lr, steps=300, seed=1, X_val=xv, y_val=yv, log_every=7)
-        for lam, (params, hist) in zip(lams, _train_two_layer_lams(x, y, lams, **kw)):
+        for lam, (params, hist) in zip(lams, train_two_layer_lams(x, y, lams, **kw)):
             ref_params, ref_hist = train_two_layer(x, y, lam=lam, **kw)
             assert hist["diverged"] == ref_hist["diverged"] and hist["steps_done"] == ref_hist["steps_done"]
             assert hist["step"] == ref_hist["step"]
             np.testing.assert_allclose(hist["loss"], ref_hist["loss"], rtol=1e-12)
             np.testing.assert_allclose(hist["val_loss"], ref_hist["val_loss"], rtol=1e-12)
-            if not hist["diverged"]:
-                for p, q in zip(params, ref_params):
-                    np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+            for p, q in zip(params, ref_params):
+                assert p.shape == q.shape
+                if not hist["diverged"]:
+                    np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
     assert train_two_layer(x, y, n_hidden=5, lam=0.0, lr=3.0, steps=300, seed=1)[1]["diverged"]  # checked above
+
+
+def test_batched_training_with_two_outputs_and_relu():
+    """Eq. (3.13) with k = 2 outputs and ReLU: every network equals its one-λ run."""
+    from tlearn.backprop import train_two_layer
+    from tlearn.widgets import train_two_layer_lams
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 3))
+    Y = np.column_stack([X[:, 0] - X[:, 1], np.tanh(X[:, 2])])
+    kw = dict(n_hidden=4, activation="relu", lr=0.2, steps=60, seed=2)
+    for lam, (params, hist) in zip([0.0, 0.5], train_two_layer_lams(X, Y, [0.0, 0.5], **kw)):
+        ref_params, ref_hist = train_two_layer(X, Y, lam=lam, **kw)
+        np.testing.assert_allclose(hist["loss"], ref_hist["loss"], rtol=1e-12)
+        for p, q in zip(params, ref_params):
+            np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
+
+
+def test_batched_training_names_bad_arguments():
+    from tlearn.widgets import train_two_layer_lams
+
+    x, y = np.zeros((4, 1)), np.zeros(4)
+    with pytest.raises(ValueError, match="lams"):
+        train_two_layer_lams(x, y, [-1.0])
+    with pytest.raises(ValueError, match="lr"):
+        train_two_layer_lams(x, y, [0.0], lr=0.0)
+    with pytest.raises(ValueError, match="activation"):
+        train_two_layer_lams(x, y, [0.0], activation="sigmoid")
+    with pytest.raises(ValueError, match="X_val"):
+        train_two_layer_lams(x, y, [0.0], X_val=x)
+
+
+def test_the_model_is_usable_without_a_figure():
+    """explorer.model alone: training, curves and the best λ, with no matplotlib involved."""
+    from tlearn.backprop import train_two_layer
+    from tlearn.widgets import BackpropExplorerModel
+
+    model = BackpropExplorerModel(steps=50, n_max=20)
+    params, hist = model.train(0.1, 8, 0.3)
+    ref = train_two_layer(model.x[:8, None], model.y[:8], lam=0.1, lr=0.3, **model.fit_kw)
+    np.testing.assert_allclose(hist["val_loss"], ref[1]["val_loss"], rtol=1e-12)
+    lam, loss = model.best_lam(8, 0.3)
+    from tlearn.widgets import LAM_GRID
+    finals = [train_two_layer(model.x[:8, None], model.y[:8], lam=g, lr=0.3, **model.fit_kw)[1]["val_loss"][-1]
+              for g in LAM_GRID]
+    assert lam == LAM_GRID[int(np.argmin(finals))] and loss == pytest.approx(min(finals), rel=1e-10)
+    assert loss <= hist["val_loss"][-1]
 
 
 def test_a_lambda_move_leaves_every_axis_alone(ex):
@@ -144,7 +194,7 @@ def test_a_lambda_move_leaves_every_axis_alone(ex):
         ex.controls["lam"].value = lam
         assert [(ax.get_xlim(), ax.get_ylim()) for ax in ex.fig.axes] == limits
         top = ex.fig.axes[1].get_ylim()[1]
-        assert max(np.abs(line.get_ydata()).max() for line in ex.state["hidden_lines"]) <= top
+        assert max(np.abs(line.get_ydata()).max() for line in ex.artists.hidden_lines) <= top
 
 
 def test_blitted_update_matches_a_full_redraw(ex, blit_vs_full):
@@ -156,3 +206,31 @@ def test_blitted_update_matches_a_full_redraw(ex, blit_vs_full):
     blit, full = blit_vs_full(ex)
     differing = (np.abs(blit - full).max(axis=2) > 40).mean()
     assert differing < 0.005
+
+
+def test_summary_names_the_best_lambda(ex):
+    from tlearn.widgets import LAM_GRID
+    from tlearn.widgets._common import lam_label
+
+    ex.controls["lr"].value = 0.1
+    ex.controls["n"].value = 10
+    ex.controls["lam"].value = 0.0
+    finals = {g: ex.model.train(g, 10, 0.1)[1]["val_loss"][-1] for g in LAM_GRID}
+    best = min(finals, key=finals.get)
+    assert f"lowest test loss on the slider at \N{GREEK SMALL LETTER LAMDA} = {lam_label(best)}" in ex.summary_text
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(n=2), ValueError, "n"), (dict(n=61), ValueError, "n"), (dict(n=5.5), TypeError, "n"),
+    (dict(lr=0.2), ValueError, "lr"), (dict(lr="fast"), ValueError, "lr"), (dict(lam=-1.0), ValueError, "lam"),
+    (dict(lam="big"), TypeError, "lam"), (dict(steps=0), ValueError, "steps"), (dict(n_hidden=True), TypeError, "n_hidden"),
+    (dict(noise=-0.1), ValueError, "noise"), (dict(seed=-1), ValueError, "seed"),
+])
+def test_bad_arguments_are_named(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        backprop_explorer(**{"steps": 5, **kwargs})
+
+
+def test_lambda_off_the_grid_snaps():
+    ex = backprop_explorer(steps=5, lam=0.011)
+    assert ex.controls["lam"].value == pytest.approx(0.01)

@@ -49,7 +49,7 @@ def test_contract(ex):
 @pytest.mark.parametrize("settings", [dict(n=10, lam=0.3, k=3, distance=0.0), dict(n=25, lam=3.0, k=2, distance=0.6)])
 def test_curves_match_a_direct_computation(ex, settings):
     axes_before = list(ex.fig.axes)
-    lines = dict(ex.state["lines"])
+    lines = dict(ex.artists.lines)
     before = {m: ln.get_ydata().copy() for m, ln in lines.items()}
     png = ex.image.value
     lam = _lam(ex, settings["lam"])
@@ -57,17 +57,19 @@ def test_curves_match_a_direct_computation(ex, settings):
     ex.controls["k"].value = settings["k"]
     ex.controls["distance"].value = settings["distance"]
     ex.controls["n"].value = settings["n"]
-    sizes = ex.state["sizes"]
+    sizes = ex.model.sizes
     expected = np.array([_reference(int(m), lam, settings["k"], settings["distance"]) for m in sizes])
-    for j, (m, ln) in enumerate(ex.state["lines"].items()):
+    for j, (m, ln) in enumerate(ex.artists.lines.items()):
         np.testing.assert_allclose(ln.get_ydata(), expected[:, j], rtol=1e-6)
         assert not np.allclose(ln.get_ydata(), before[m])  # the picture changed
         assert ln is lines[m]  # updated in place
     here = _reference(settings["n"], lam, settings["k"], settings["distance"])
-    for j, mk in enumerate(ex.state["marks"].values()):
+    for j, mk in enumerate(ex.artists.marks.values()):
         assert mk.get_xdata()[0] == settings["n"]
         np.testing.assert_allclose(mk.get_ydata()[0], here[j], rtol=1e-6)
-    assert f"n_B = {settings['n']}:" in ex.state["status"].value
+    assert f"n_B = {settings['n']}," in ex.summary_text
+    winner = ("scratch ridge", "parameter transfer", "subspace features")[int(np.argmin(here))]
+    assert ex.summary_text.endswith(f"best: {winner}") and f"subspace features {here[2]:.3f}" in ex.summary_text
     assert ex.fig.axes == axes_before and ex.image.value != png
 
 
@@ -77,13 +79,13 @@ def test_extremes_of_lambda(ex):
     t = make_subspace_tasks(OPTS["n_tasks"], OPTS["n_features"], OPTS["n_components"], OPTS["n_per_task"],
                             OPTS["noise"], OPTS["seed"], n_target=OPTS["n_max"] * OPTS["n_repeats"], n_test=1)
     w_A = SubspaceExtractor(1).fit(t.sources).task_coefs_.mean(axis=0)
-    y = [ln.get_ydata() for ln in ex.state["lines"].values()]
+    y = [ln.get_ydata() for ln in ex.artists.lines.values()]
     np.testing.assert_allclose(y[0], OPTS["noise"] ** 2 + np.sum(t.coef**2))
     np.testing.assert_allclose(y[1], OPTS["noise"] ** 2 + np.sum((w_A - t.coef) ** 2))
     ex.controls["lam"].value = 0.0
     ex.controls["k"].value = 3
     # λ = 0 and n_B ≥ d: least squares, whose error decreases with n towards σ² (Eq. (2.5))
-    assert ex.state["lines"]["scratch ridge"].get_ydata()[-1] < 0.5 * y[0][-1]
+    assert ex.artists.lines["scratch ridge"].get_ydata()[-1] < 0.5 * y[0][-1]
 
 
 def test_subspace_bars_follow_k(ex):
@@ -103,27 +105,53 @@ def test_blitted_update_matches_a_full_redraw(ex, blit_vs_full):
     differing = (np.abs(blit - full).max(axis=2) > 40).mean()
     assert differing < 0.005  # only stacking order of overlapping marks may differ
     # a stale title (it shows λ) or a curve drawn over the legend is few pixels overall: compare their boxes too
-    for artist in (ex.fig.axes[0].title, ex.fig.axes[0].get_legend()):
+    for artist in (ex.fig.axes[0].title, ex.fig.legends[0]):
         box = artist.get_window_extent()
         rows = slice(int(full.shape[0] - box.y1) - 1, int(full.shape[0] - box.y0) + 1)
         cols = slice(int(box.x0) - 1, int(box.x1) + 1)
         assert (np.abs(blit[rows, cols] - full[rows, cols]).max(axis=2) > 40).mean() < 0.01
 
 
-def test_lambda_move_keeps_every_axis_limit(ex):
-    """Blitting is only correct if a λ move changes nothing outside the moving artists."""
+def test_error_axis_fits_the_curves_at_every_lambda(ex):
+    """The y-range follows the curves shown: they fill most of it and never leave it (below the cap)."""
     ex.controls["n"].value = 21
     ex.controls["distance"].value = 0.3
-    limits = [(a.get_xlim(), a.get_ylim()) for a in ex.fig.axes]
-    ys = []
-    for _, lam in ex.controls["lam"].options:
-        ex.controls["lam"].value = lam
-        assert [(a.get_xlim(), a.get_ylim()) for a in ex.fig.axes] == limits
-        ys.append(np.concatenate([ln.get_ydata() for ln in ex.state["lines"].values()]))
-    # the fixed top is the cap or the largest error over all λ (independently: the curves actually drawn)
     t = make_subspace_tasks(OPTS["n_tasks"], OPTS["n_features"], OPTS["n_components"], OPTS["n_per_task"],
                             OPTS["noise"], OPTS["seed"], target_distance=0.3,
                             n_target=OPTS["n_max"] * OPTS["n_repeats"], n_test=1)
-    cap = 3.0 * (OPTS["noise"] ** 2 + np.sum(t.coef**2))
-    assert limits[0][1][1] >= 1.08 * min(np.max(ys), cap) - 1e-9
-    assert limits[0][1][1] <= 1.08 * cap + 1e-9
+    cap = 1.08 * 3.0 * (OPTS["noise"] ** 2 + np.sum(t.coef**2))
+    x_limits = [a.get_xlim() for a in ex.fig.axes]
+    for _, lam in ex.controls["lam"].options:
+        ex.controls["lam"].value = lam
+        assert [a.get_xlim() for a in ex.fig.axes] == x_limits
+        bottom, top = ex.fig.axes[0].get_ylim()
+        shown = max(np.max(ln.get_ydata()) for ln in ex.artists.lines.values())
+        assert bottom == 0.0
+        if shown < cap:
+            assert shown <= top and shown >= 0.6 * top
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(n=1), ValueError, "n"), (dict(n=41), ValueError, "n"), (dict(k=0), ValueError, "k"),
+    (dict(k=7), ValueError, "k"), (dict(distance=1.2), ValueError, "distance"), (dict(lam=np.nan), ValueError, "lam"),
+    (dict(n_repeats=0), ValueError, "n_repeats"), (dict(noise=-1.0), ValueError, "noise"),
+    (dict(n_tasks=2.5), TypeError, "n_tasks"), (dict(seed=-1), ValueError, "seed"),
+])
+def test_bad_arguments_are_named(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        feature_explorer(**{**OPTS, **kwargs})
+
+
+def test_distance_off_the_grid_snaps():
+    ex = feature_explorer(**{**OPTS, "distance": 0.33})
+    assert ex.controls["distance"].value == pytest.approx(0.35)
+
+
+def test_the_model_stands_alone():
+    """explorer.model without a figure, against scikit-learn (Eqs. (2.2), (2.4))."""
+    from tlearn.widgets import LAM_GRID, FeatureCurves
+
+    opts = {k: v for k, v in OPTS.items()}
+    model = FeatureCurves(**opts)
+    lam = LAM_GRID[13]
+    np.testing.assert_allclose(model.at(10, lam, 3, 0.0), _reference(10, lam, 3, 0.0), rtol=1e-6)

@@ -55,7 +55,7 @@ def test_n_changes_the_data(ex):
     before = pts.get_offsets().copy()
     ex.controls["n"].value = 40
     assert not np.allclose(pts.get_offsets(), before)
-    assert "n_B = 40" in ex.fig.axes[1].get_title()
+    assert "n_B = 40" in ex.fig.axes[1].get_title() and "n_B = 40" in ex.summary_text
 
 
 def test_blitted_update_matches_a_full_redraw(ex, blit_vs_full):
@@ -66,3 +66,92 @@ def test_blitted_update_matches_a_full_redraw(ex, blit_vs_full):
     blit, full = blit_vs_full(ex)
     differing = (np.abs(blit - full).max(axis=2) > 40).mean()
     assert differing < 0.005  # only stacking order of overlapping marks may differ
+
+
+def _exact(n, similarity, lams=None):
+    data = make_transfer_regression(n_source=0, n_target=n, n_test=80, n_features=10, similarity=similarity,
+                                    noise=1.0, seed=0)
+    from tlearn.widgets import LAM_GRID
+    return theory.transfer_risk(data.X_target, data.coef_target, LAM_GRID if lams is None else lams,
+                                prior=data.coef_source, noise_var=1.0).risk
+
+
+def test_monte_carlo_agrees_with_the_exact_curve():
+    """Eq. (1.12): ≥ 90 % of the Monte-Carlo points lie within 2 s.e. of the exact risk, over several settings."""
+    from tlearn.widgets import RidgeExplorerModel
+
+    model = RidgeExplorerModel()  # the explorer's default number of draws
+    inside, total = 0, 0
+    for n, similarity in [(10, 0.8), (10, 0.0), (2, 1.0), (5, -0.5), (30, 0.5), (60, -1.0), (12, 0.3)]:
+        s = model.setting(n, similarity)
+        exact = _exact(n, similarity)
+        assert np.all(s.mc_se[:-1] > 0)  # λ = ∞ is the only deterministic point (ŵ = w_A)
+        inside += int(np.sum(np.abs(s.mc_mean - exact) <= 2 * s.mc_se + 1e-9 * exact))
+        total += exact.size
+        assert np.all(s.mc_se <= 0.1 * exact)  # error bars small enough to see the curve
+    assert inside >= 0.9 * total
+
+
+def test_monte_carlo_error_bars_are_honest():
+    """Each s.e. matches the spread of the point over independent seeds (not an understatement)."""
+    from tlearn.widgets import RidgeExplorerModel
+
+    means, ses = [], []
+    for seed in range(12):
+        model = RidgeExplorerModel(n_repeats=100, seed=seed)
+        s = model.setting(10, 0.0)
+        means.append(s.mc_mean[:-1])
+        ses.append(s.mc_se[:-1])
+    # the seed also changes the design, so compare each seed's point with its own exact value
+    z = []
+    for seed, (m, se) in enumerate(zip(means, ses)):
+        data = make_transfer_regression(n_source=0, n_target=10, n_test=80, n_features=10, similarity=0.0,
+                                        noise=1.0, seed=seed)
+        from tlearn.widgets import LAM_GRID
+        exact = theory.transfer_risk(data.X_target, data.coef_target, LAM_GRID[:-1], prior=data.coef_source,
+                                     noise_var=1.0).risk
+        z.append((m - exact) / se)
+    z = np.concatenate(z)
+    assert 0.7 < np.std(z) < 1.3  # standardised errors have unit spread when the s.e. is honest
+
+
+def test_summary_reports_the_current_and_the_best_lambda(ex):
+    from tlearn.widgets import LAM_GRID
+    from tlearn.widgets._common import lam_label
+
+    ex.controls["n"].value = 10
+    ex.controls["similarity"].value = 0.0
+    ex.controls["lam"].value = 1.0
+    exact = _exact(10, 0.0)
+    best = LAM_GRID[int(np.argmin(exact))]
+    text = ex.summary_text
+    assert f"expected test MSE {_exact(10, 0.0, 1.0)[0]:.3g} exact" in text
+    assert f"best \N{GREEK SMALL LETTER LAMDA} on the slider {lam_label(best)} with {exact.min():.3g}" in text
+    assert "aria-live" in ex.summary.value and "tlearn-summary" in ex.summary._dom_classes
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(n=1), ValueError, "n"), (dict(n=61), ValueError, "n"), (dict(n=3.0), TypeError, "n"),
+    (dict(similarity=1.5), ValueError, "similarity"), (dict(similarity="high"), TypeError, "similarity"),
+    (dict(lam=-0.1), ValueError, "lam"), (dict(lam=1j), TypeError, "lam"), (dict(n_repeats=1), ValueError, "n_repeats"),
+    (dict(noise=0.0), ValueError, "noise"), (dict(noise=np.inf), ValueError, "noise"), (dict(seed=-3), ValueError, "seed"),
+    (dict(n_features="10"), TypeError, "n_features"),
+])
+def test_bad_arguments_are_named(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        ridge_explorer(**kwargs)
+
+
+def test_values_off_the_slider_grids_snap():
+    ex = ridge_explorer(n_repeats=2, similarity=0.33, lam=0.9)
+    assert ex.controls["similarity"].value == pytest.approx(0.3)
+    assert ex.controls["lam"].value == pytest.approx(1.0)
+
+
+def test_the_model_stands_alone():
+    """explorer.model without a figure: ŵ is ridge toward w_A, Eq. (1.4)."""
+    from tlearn.widgets import RidgeExplorerModel
+
+    s = RidgeExplorerModel(n_repeats=2).setting(7, -0.4)
+    d = s.data
+    np.testing.assert_allclose(s.coef(0.3), ridge_fit(d.X_target, d.y_target, 0.3, prior=d.coef_source), rtol=1e-10)

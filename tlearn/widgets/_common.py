@@ -11,6 +11,7 @@ Moving a control updates the figure's artists in place (``set_data``,
 """
 from __future__ import annotations
 
+import html
 import io
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,13 +23,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "Blitter", "assemble", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider", "lam_label", "render_png", "LAM_GRID"]
+from .._validation import check_int, check_lam, check_option, check_real
 
-#: λ values offered by the sliders: the limit 0, a log grid, the limit ∞.
-LAM_GRID = np.concatenate([[0.0], np.logspace(-3, 3, 25), [np.inf]])
+from ._models import LAM_AXIS_ENDS, LAM_GRID, snap_lam
 
-#: Where the limits λ = 0 and λ = ∞ are drawn on a log λ axis.
-LAM_AXIS_ENDS = (1e-4, 1e4)
+__all__ = ["Explorer", "Blitter", "assemble", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
+           "lam_label", "render_png", "LAM_GRID", "int_slider", "float_slider", "check_choice"]
 
 
 def lam_to_x(lam):
@@ -59,13 +59,12 @@ def lam_label(lam):
 def lam_slider(value=1.0, grid=LAM_GRID, description="\N{GREEK SMALL LETTER LAMDA}", css="tlearn-lam"):
     """A log-scale selection slider over ``grid`` whose ``.value`` is λ itself.
 
-    Its options include the two limits λ = 0 and λ = ∞; ``value`` is snapped
-    to the nearest grid point (in log10 λ).
+    Its options include the two limits λ = 0 and λ = ∞; ``value`` (any λ ≥ 0,
+    ``np.inf`` allowed; checked) is snapped to the nearest grid point in log10 λ.
     """
+    value = check_lam(value, "lam", allow_inf=True)
     grid = [float(g) for g in grid]
-    finite = [g for g in grid if 0 < g < np.inf]
-    if value not in grid:
-        value = min(finite, key=lambda g: abs(np.log10(g) - np.log10(max(value, 1e-300))))
+    value = snap_lam(value, grid)
     slider = W.SelectionSlider(
         options=[(lam_label(g), g) for g in grid],
         value=value,
@@ -75,6 +74,36 @@ def lam_slider(value=1.0, grid=LAM_GRID, description="\N{GREEK SMALL LETTER LAMD
     )
     slider.add_class(css)
     return slider
+
+
+def int_slider(value, minimum, maximum, name, description=None, continuous_update=True):
+    """An integer slider ``name`` on [minimum, maximum] (CSS class ``tlearn-<name>``); ``value`` is checked."""
+    value = check_int(value, name, minimum, maximum)
+    slider = W.IntSlider(value=value, min=minimum, max=maximum, step=1, description=description or name,
+                         continuous_update=continuous_update)
+    slider.add_class(f"tlearn-{name}")
+    return slider
+
+
+def float_slider(value, minimum, maximum, step, name, description=None):
+    """A float slider ``name`` on [minimum, maximum] in steps of ``step`` (CSS class ``tlearn-<name>``).
+
+    ``value`` is checked (a real number in range) and snapped to the nearest step.
+    """
+    value = check_real(value, name, minimum, maximum)
+    value = round(minimum + round((value - minimum) / step) * step, 10)
+    slider = W.FloatSlider(value=value, min=minimum, max=maximum, step=step, description=description or name,
+                           continuous_update=True)
+    slider.add_class(f"tlearn-{name}")
+    return slider
+
+
+def check_choice(value, name, options):
+    """A value from a fixed set of slider options (e.g. learning rates), refused otherwise."""
+    for o in options:
+        if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool) and value == o:
+            return o
+    return check_option(value, name, options)  # raises, listing the options
 
 
 def new_figure(nrows=1, ncols=1, figsize=(9.0, 3.2), **subplot_kw):
@@ -122,13 +151,33 @@ def render_png(fig):
     return png
 
 
+def relayout(fig, layouts, key):
+    """Lay ``fig`` out for ``key``: the constrained layout the first time, its cached result afterwards.
+
+    Limits (hence tick labels) change with the slow controls, so a layout frozen
+    after the first draw would let labels overlap or leave the canvas. The
+    layout is re-run once per key and the axes positions it found are cached.
+    """
+    if key in layouts:
+        for ax, pos in zip(fig.axes, layouts[key]):
+            ax.set_position(pos)
+        return False
+    fig.set_layout_engine("constrained")
+    fig._tlearn_frozen = False
+    fig.canvas.draw()  # runs the layout, then draws
+    layouts[key] = [ax.get_position() for ax in fig.axes]
+    _freeze_layout(fig)
+    return True
+
+
 class Blitter:
     """Redraw only the artists that move, over a cached background.
 
     ``artists`` are the artists a control changes on every move (a marker, a
     fitted line); everything else (axes, ticks, curves that depend only on the
     "slow" controls) is drawn once per ``key`` and cached as a bitmap. A new
-    key -- e.g. a new sample size -- triggers one full draw.
+    key -- e.g. a new sample size -- triggers one full draw, laid out anew
+    (:func:`relayout`).
     """
 
     def __init__(self, artists):
@@ -137,12 +186,13 @@ class Blitter:
             a.set_animated(True)  # excluded from full draws; drawn on top by draw_artist
         self._bg = None
         self._key = object()
+        self.layouts = {}
 
     def render(self, fig, key):
         canvas = fig.canvas
         if key != self._key or self._bg is None:
-            canvas.draw()  # everything static (runs the layout engine the first time)
-            _freeze_layout(fig)
+            if not relayout(fig, self.layouts, key):
+                canvas.draw()  # everything static (the layout draw above already did)
             self._bg = canvas.copy_from_bbox(fig.bbox)
             self._key = key
         else:
@@ -170,6 +220,9 @@ class Explorer:
     blitter: Blitter | None = None
     summary: W.HTML | None = None
     model: object = None
+    artists: object = None
+    status: W.HTML | None = None
+    summary_text: str = ""
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -222,11 +275,13 @@ def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explore
         values = {name: c.value for name, c in explorer.controls.items()}
         text = compute(values)
         if isinstance(text, str):
-            summary.value = f'<div role="status" aria-live="polite">{text}</div>'
+            explorer.summary_text = text
+            summary.value = f'<div role="status" aria-live="polite">{html.escape(text)}</div>'
         explorer.redraw(None if key_fn is None else key_fn(values))
 
     explorer.update = update
     explorer.state["status"] = status
+    explorer.status = status
     for c in controls.values():
         c.observe(update, names="value")
     update()

@@ -1,7 +1,8 @@
 """The backprop chapter's live views (notebook 03).
 
 * :func:`backprop_explorer` -- re-trains a tiny tanh network on a noisy 1-D
-  curve by full-batch gradient descent (:func:`tlearn.backprop.train_two_layer`)
+  curve by full-batch gradient descent (:func:`tlearn.backprop.train_two_layer`,
+  every slider λ at once by :func:`tlearn.widgets.train_two_layer_lams`)
   whenever weight decay λ, the number of training samples n or the learning
   rate η moves; shows the fit, what each hidden unit computes, and the losses.
 * :class:`LossMonitor` -- a progress bar and a loss curve redrawn by
@@ -9,148 +10,110 @@
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import ipywidgets as W
 
-from ..backprop import _train_two_layer_lams, train_two_layer, two_layer_forward
-from ._common import assemble, lam_label, lam_slider, new_figure, render_png
+from .._validation import check_int, check_real
+from ._common import assemble, check_choice, int_slider, lam_label, lam_slider, new_figure, render_png
+from ._models import BackpropExplorerModel
 
 __all__ = ["backprop_explorer", "LossMonitor", "LR_GRID"]
 
 #: learning rates offered by the η slider (the largest one diverges on purpose).
 LR_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 
-
-def _target(x):
-    return np.sin(3.0 * x)
-
-
-def _curve_data(n_max, n_test, noise, seed):
-    """A pool of n_max noisy training points (the first n are used) and a noisy test set."""
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1.0, 1.0, n_max)
-    y = _target(x) + noise * rng.standard_normal(n_max)
-    x_test = rng.uniform(-1.0, 1.0, n_test)
-    y_test = _target(x_test) + noise * rng.standard_normal(n_test)
-    return x, y, x_test, y_test
+ETA, LAMBDA = "\N{GREEK SMALL LETTER ETA}", "\N{GREEK SMALL LETTER LAMDA}"
 
 
 def backprop_explorer(n=10, lam=0.0, lr=0.1, n_hidden=16, steps=2000, noise=0.3, seed=0, n_max=60):
     r"""Train a 1-16-1 tanh network live on y = sin 3x + noise.
 
-    Controls: ``"lam"`` (weight decay λ of Eq. (3.13) of notebook 03, from 0 to ∞),
-    ``"n"`` (training samples, nested: more samples add points), ``"lr"`` (the
-    step size η of Eq. (3.14)). Each setting trains ``steps`` full-batch gradient
-    steps from the same seeded initialisation and is cached: the first visit of
-    an (n, η) pair trains the networks for every λ on the slider at once (one
-    vectorised loop), so λ moves are cache hits, blitted over a cached picture
-    of everything λ does not change (axis limits are set per (n, η)). Panels: the data,
-    the truth and the network's fit; each hidden unit's output tanh(w x + b)
-    scaled by its outgoing weight (their sum plus b2 is the fit); training
-    objective and test loss against the step, with the noise floor σ²/2.
+    Controls: ``"lam"`` (weight decay λ of Eq. (3.13) of notebook 03, from 0 to
+    ∞, snapped to the slider's values), ``"n"`` (training samples, 3…``n_max``,
+    nested: more samples add points), ``"lr"`` (the step size η of Eq. (3.14),
+    one of :data:`LR_GRID`). Each setting trains ``steps`` full-batch gradient
+    steps from the same seeded initialisation and is cached by the model
+    (``explorer.model``, a :class:`BackpropExplorerModel`): the first visit of
+    an (n, η) pair trains the networks for every λ on the slider at once, so
+    λ moves are cache hits, blitted over a cached picture of everything λ
+    does not change. Panels: the data, the truth and the network's fit; each
+    hidden unit's output tanh(w x + b) scaled by its outgoing weight (their
+    sum plus b2 is the fit); training objective and test loss against the
+    step, with the noise floor σ²/2. The summary line gives the losses and
+    the slider λ with the lowest test loss.
     """
-    x_pool, y_pool, x_test, y_test = _curve_data(n_max, 200, noise, seed)
-    grid = np.linspace(-1.0, 1.0, 200)
+    model = BackpropExplorerModel(n_hidden=check_int(n_hidden, "n_hidden", 1, 1000),
+                                  steps=check_int(steps, "steps", 1, 1_000_000),
+                                  noise=check_real(noise, "noise", minimum=0), seed=check_int(seed, "seed", 0),
+                                  n_max=check_int(n_max, "n_max", 3, 100_000))
     controls = {
         "lam": lam_slider(lam),
-        "n": W.IntSlider(value=n, min=3, max=n_max, step=1, description="n", continuous_update=False),
-        "lr": W.SelectionSlider(options=[(f"{v:g}", v) for v in LR_GRID], value=lr, description="\N{GREEK SMALL LETTER ETA}",
-                                continuous_update=False),
+        "n": int_slider(n, 3, n_max, "n", continuous_update=False),
+        "lr": W.SelectionSlider(options=[(f"{v:g}", v) for v in LR_GRID], value=check_choice(lr, "lr", LR_GRID),
+                                description=ETA, continuous_update=False),
     }
     controls["lam"].continuous_update = False  # each setting re-trains: update on release
-    controls["n"].add_class("tlearn-n")
     controls["lr"].add_class("tlearn-lr")
-    fig, axes = new_figure(1, 3, figsize=(11.0, 3.3))
-    ax_fit, ax_hid, ax_loss = axes[0]
-
-    ax_fit.plot(grid, _target(grid), color="0.6", lw=1.5, label="truth sin 3x")
-    pts = ax_fit.scatter(x_pool[:n], y_pool[:n], s=14, color="C0", zorder=3, label="training data")
-    (fit_line,) = ax_fit.plot(grid, np.zeros_like(grid), color="C3", lw=2, label="network")
-    ax_fit.set(xlim=(-1.05, 1.05), ylim=(-2.0, 2.0), xlabel="x", ylabel="y")
-    fit_title = ax_fit.set_title("", fontsize=9)
-    fit_legend = ax_fit.legend(fontsize=7, loc="lower right")
-    hid_lines = [ax_hid.plot(grid, np.zeros_like(grid), lw=1, alpha=0.8)[0] for _ in range(n_hidden)]
-    ax_hid.axhline(0, color="0.8", lw=0.8, zorder=1.5)  # under the units, in full draws and blits alike
-    ax_hid.set(xlim=(-1.05, 1.05), xlabel="x", title="hidden units: tanh(w\u2c7c x + b\u2c7c) \u00d7 outgoing weight")
-    ax_hid.title.set_fontsize(9)
-    (train_line,) = ax_loss.plot([], [], color="C0", label="training objective (3.13)")
-    (test_line,) = ax_loss.plot([], [], color="C3", label="test loss (3.3)")
-    ax_loss.axhline(0.5 * noise**2, color="0.5", ls=":", lw=1, zorder=1.5, label="noise floor \u03c3\u00b2/2")
-    ax_loss.set(yscale="log", xlim=(0, steps), ylim=(1e-2, 10.0), xlabel="gradient step")
-    loss_legend = ax_loss.legend(fontsize=7, loc="upper right")
-    lam_grid = [float(g) for _, g in controls["lam"].options]
-    cache = {}  # (λ, n, η) -> (params, history)
-    curves = {}  # (λ, n, η) -> (fit, hidden contributions) on the grid
-    hid_top = {}  # (n, η) -> the hidden panel's scale, over every λ on the slider
-    status = {"widget": None, "text": ""}
-    fit_kw = dict(n_hidden=n_hidden, steps=steps, seed=seed, X_val=x_test[:, None], y_val=y_test,
-                  log_every=max(steps // 100, 1))
-
-    def train(lam_v, n_v, lr_v):
-        key = (float(lam_v), int(n_v), float(lr_v))
-        if key not in cache:
-            kw = dict(fit_kw, lr=float(lr_v))
-            if key[0] in lam_grid:  # a new (n, η): every λ on the slider in one vectorised loop
-                for g, result in zip(lam_grid, _train_two_layer_lams(x_pool[:n_v, None], y_pool[:n_v], lam_grid, **kw)):
-                    cache.setdefault((g, key[1], key[2]), result)
-            else:
-                cache[key] = train_two_layer(x_pool[:n_v, None], y_pool[:n_v], lam=lam_v, **kw)
-        return cache[key]
-
-    def curve(lam_v, n_v, lr_v):
-        key = (float(lam_v), int(n_v), float(lr_v))
-        if key not in curves:
-            params, hist = train(*key)
-            if hist["diverged"]:
-                curves[key] = np.full(grid.size, np.nan), np.full((grid.size, n_hidden), np.nan)
-            else:
-                out, c = two_layer_forward(grid[:, None], *params)
-                curves[key] = out[:, 0], c["H"] * params[2][:, 0]  # unit j's share of the output
-        return curves[key]
-
-    def hidden_scale(n_v, lr_v):
-        """One scale for every λ of a setting, so that a λ move leaves the axes alone."""
-        key = (int(n_v), float(lr_v))
-        if key not in hid_top:
-            tops = [np.nanmax(np.abs(c)) for c in (curve(g, *key)[1] for g in lam_grid) if np.isfinite(c).any()]
-            hid_top[key] = 1.1 * max(max(tops, default=1.0), 0.1)
-        return hid_top[key]
+    art = _figure(model, n)
 
     def compute(v):
-        params, hist = train(v["lam"], v["n"], v["lr"])
-        fit, contrib = curve(v["lam"], v["n"], v["lr"])
-        fit_line.set_ydata(fit)
-        pts.set_offsets(np.column_stack([x_pool[: v["n"]], y_pool[: v["n"]]]))
-        for j, line in enumerate(hid_lines):
-            line.set_ydata(contrib[:, j])
-        top = hidden_scale(v["n"], v["lr"])
-        ax_hid.set_ylim(-top, top)
-        train_line.set_data(hist["step"], hist["loss"])
-        test_line.set_data(hist["step"], hist["val_loss"])
-        lam_s = lam_label(v["lam"])
-        if hist["diverged"]:
-            msg = (f"\N{WARNING SIGN} \u03b7 = {v['lr']:g} diverged after {hist['steps_done']} "
-                   "steps: the loss blew up. Lower the learning rate.")
-        else:
-            msg = (f"n = {v['n']}, \u03bb = {lam_s}, \u03b7 = {v['lr']:g}: training objective "
-                   f"{hist['loss'][-1]:.4f}, test loss {hist['val_loss'][-1]:.4f} after {steps} steps")
-        status["text"] = msg
-        if status["widget"] is not None:
-            status["widget"].value = msg
-        fit_title.set_text(f"n = {v['n']} samples, \u03bb = {lam_s}" if not hist["diverged"]
-                           else f"\u03b7 = {v['lr']:g}: gradient descent diverged")
+        return _draw(art, model, v)
 
-    # A λ move changes only these artists (in drawing order: the points and legends stay on top,
-    # as in a full draw); they are blitted over a background cached per (n, η).
-    moving = [fit_line, pts, fit_legend, fit_title, *hid_lines, train_line, test_line, loss_legend]
-    explorer = assemble(controls, fig, compute, title=f"Backprop: a 1-{n_hidden}-1 tanh network trained live",
-                        fast=(moving, lambda v: (v["n"], v["lr"])))
-    status["widget"] = explorer.state["status"]  # assemble drew once already: show that status
-    status["widget"].value = status["text"]
-    explorer.state.update(cache=cache, train=train, data=(x_pool, y_pool, x_test, y_test), grid=grid,
-                          fit_line=fit_line, hidden_lines=hid_lines, points=pts,
-                          train_line=train_line, test_line=test_line)
+    # A λ move changes only the moving artists (in drawing order: the points stay on top, as in a
+    # full draw); they are blitted over a background cached per (n, η).
+    explorer = assemble(controls, art.fig, compute, title=f"Backprop: a 1-{n_hidden}-1 tanh network trained live",
+                        fast=(art.moving, lambda v: (v["n"], v["lr"])))
+    explorer.model, explorer.artists = model, art
     return explorer
+
+
+def _figure(model, n):
+    fig, axes = new_figure(1, 3, figsize=(11.0, 3.5))
+    ax_fit, ax_hid, ax_loss = axes[0]
+    grid = model.grid
+    a = SimpleNamespace(fig=fig, ax_fit=ax_fit, ax_hid=ax_hid, ax_loss=ax_loss)
+    ax_fit.plot(grid, model.target(grid), color="0.6", lw=1.5, label="truth sin 3x")
+    a.points = ax_fit.scatter(model.x[:n], model.y[:n], s=14, color="C0", zorder=3, label="training data")
+    (a.fit_line,) = ax_fit.plot(grid, np.zeros_like(grid), color="C3", lw=2, label="network")
+    ax_fit.set(xlim=(-1.05, 1.05), ylim=(-2.0, 2.0), xlabel="x", ylabel="y")
+    a.fit_title = ax_fit.set_title("", fontsize=9)
+    a.hidden_lines = [ax_hid.plot(grid, np.zeros_like(grid), lw=1, alpha=0.8)[0] for _ in range(model.n_hidden)]
+    ax_hid.axhline(0, color="0.8", lw=0.8, zorder=1.5)  # under the units, in full draws and blits alike
+    ax_hid.set(xlim=(-1.05, 1.05), xlabel="x")
+    ax_hid.set_title("hidden units: tanh(w\u2c7c x + b\u2c7c) \u00d7 outgoing weight", fontsize=9)
+    (a.train_line,) = ax_loss.plot([], [], color="C0", label="training objective (3.13)")
+    (a.test_line,) = ax_loss.plot([], [], color="C3", label="test loss (3.3)")
+    ax_loss.axhline(0.5 * model.noise**2, color="0.5", ls=":", lw=1, zorder=1.5, label="noise floor \u03c3\u00b2/2")
+    ax_loss.set(yscale="log", xlim=(0, model.steps), ylim=(1e-2, 10.0), xlabel="gradient step")
+    handles = [h for ax in (ax_fit, ax_loss) for h in ax.get_legend_handles_labels()[0]]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7, frameon=False)
+    a.moving = [a.fit_line, a.points, a.fit_title, *a.hidden_lines, a.train_line, a.test_line]
+    return a
+
+
+def _draw(a, model, v):
+    lam, n, lr = v["lam"], v["n"], v["lr"]
+    params, hist = model.train(lam, n, lr)
+    fit, contrib = model.curve(lam, n, lr)
+    a.fit_line.set_ydata(fit)
+    a.points.set_offsets(np.column_stack([model.x[:n], model.y[:n]]))
+    for j, line in enumerate(a.hidden_lines):
+        line.set_ydata(contrib[:, j])
+    top = model.hidden_scale(n, lr)
+    a.ax_hid.set_ylim(-top, top)
+    a.train_line.set_data(hist["step"], hist["loss"])
+    a.test_line.set_data(hist["step"], hist["val_loss"])
+    if hist["diverged"]:
+        a.fit_title.set_text(f"{ETA} = {lr:g}: gradient descent diverged")
+        return (f"\N{WARNING SIGN} {ETA} = {lr:g} diverged after {hist['steps_done']} steps (n = {n}, "
+                f"{LAMBDA} = {lam_label(lam)}): the loss blew up. Lower the learning rate.")
+    a.fit_title.set_text(f"n = {n} samples, {LAMBDA} = {lam_label(lam)}")
+    best = model.best_lam(n, lr)
+    return (f"n = {n}, {LAMBDA} = {lam_label(lam)}, {ETA} = {lr:g}: training objective {hist['loss'][-1]:.4f}, "
+            f"test loss {hist['val_loss'][-1]:.4f} after {model.steps} steps; lowest test loss on the slider at "
+            f"{LAMBDA} = {lam_label(best[0])} ({best[1]:.4f})")
 
 
 class LossMonitor:
