@@ -43,7 +43,9 @@ def test_head_and_freeze_keep_frozen_layers_bit_for_bit(source):
     frz = fine_tune(source, X, y, strategy="freeze", n_frozen=1, epochs=5)
     np.testing.assert_array_equal(frz.layers[0].W, source.layers[0].W)
     assert not np.array_equal(frz.layers[1].W, source.layers[1].W)
-    assert not frz.output_reset_  # same width: the source's output layer is kept
+    assert frz.output_reset_  # the default: a fresh output layer
+    kept = fine_tune(source, X, y, strategy="freeze", n_frozen=1, epochs=5, reset_output=False)
+    assert not kept.output_reset_  # same width and asked to keep it
 
 
 def test_output_layer_reinitialised_when_width_differs(source):
@@ -60,14 +62,15 @@ def test_output_layer_reinitialised_when_width_differs(source):
 
 def test_l2sp_infinite_and_huge_lambda_stay_at_source(source):
     X, y = _target(k=3)
-    inf = fine_tune(source, X, y, strategy="l2sp", lam=np.inf, epochs=5, lr=0.1)
+    inf = fine_tune(source, X, y, strategy="l2sp", lam=np.inf, epochs=5, lr=0.1, reset_output=False)
     for p, q in zip(inf.parameters(), source.parameters()):
         np.testing.assert_array_equal(p, q)
-    huge = fine_tune(source, X, y, strategy="l2sp", lam=1e12, epochs=5, lr=0.1, optimizer="sgd")
+    huge = fine_tune(source, X, y, strategy="l2sp", lam=1e12, epochs=5, lr=0.1, optimizer="sgd", reset_output=False)
     for p, q in zip(huge.parameters(), source.parameters()):
         np.testing.assert_allclose(p, q, atol=1e-9)
     # lr·λ = 1e4 ≫ 2: a plain gradient step would diverge, the closed-form step does not
-    stiff = fine_tune(source, X, y, strategy="l2sp", lam=1e4, epochs=20, lr=1.0, optimizer="sgd")
+    stiff = fine_tune(source, X, y, strategy="l2sp", lam=1e4, epochs=20, lr=1.0, optimizer="sgd",
+                      reset_output=False)
     assert all(np.all(np.isfinite(p)) for p in stiff.parameters())
     assert max(np.max(np.abs(p - q)) for p, q in zip(stiff.parameters(), source.parameters())) < 1e-2
 
@@ -102,7 +105,7 @@ def test_closed_form_step_converges_to_ridge_toward_source(optimizer, tol):
     src = MLP([d, 1], seed=1)
     src.set_parameters([rng.standard_normal((d, 1)), rng.standard_normal(1)])
     model = fine_tune(src, X, y, strategy="l2sp", lam=lam, epochs=3000, batch_size=n,
-                      lr=0.05 if optimizer == "sgd" else 0.01, optimizer=optimizer)
+                      lr=0.05 if optimizer == "sgd" else 0.01, optimizer=optimizer, reset_output=False)
     A = np.vstack([np.hstack([X, np.ones((n, 1))]) / np.sqrt(n), np.sqrt(lam) * np.eye(d + 1)])
     theta_src = np.concatenate([src.parameters()[0][:, 0], src.parameters()[1]])
     rhs = np.concatenate([y / np.sqrt(n), np.sqrt(lam) * theta_src])

@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from . import model_io
 from ._validation import (check_array, check_int, check_labels, check_option, check_positive_int, check_real,
@@ -238,7 +239,8 @@ class MLP:
             "rng": check_seed(seed), "callback": callback, "X_val": X_val, "y_val": y_val,
         }
         opt = (Adam if opt_name == "adam" else SGD)(self.store.theta, lr=lr)
-        self._train(X, y, opt, plan)
+        with threadpool_limits(limits=1, user_api="blas"):  # small batches: BLAS threads only add overhead
+            self._train(X, y, opt, plan)
         if plan["epochs"] is None and not self.converged_:
             warnings.warn(f"MLP.fit used its budget of max_steps={plan['max_steps']} optimiser steps before the "
                           f"training loss levelled off (tol={tol}); raise max_steps or lr, or scale the data",
@@ -289,7 +291,7 @@ class MLP:
         any_trainable = bool(trainable.any())
         for s in range(0, len(perm), batch_size):
             rows = perm[s:s + batch_size]
-            loss, dZ = loss_and_output_gradient(self._forward(Xs[rows], start), y[rows], self.task)
+            loss, dZ = loss_and_output_gradient(self._forward(Xs[rows], start), y[rows], self.task, check=False)
             total += loss * len(rows)
             if any_trainable:
                 self._backward(dZ, stop=start)  # Eqs. (3.5)-(3.9)
