@@ -208,7 +208,7 @@ class MLP:
 
         **Budget and stopping, the same for every n.** Every ``CHECK_EVERY`` = 50
         optimiser steps (rounded up to whole epochs) the training objective
-        (the epoch's mean loss plus the penalty) is compared with the best so
+        (the mean loss over those epochs plus the penalty) is compared with the best so
         far; after ``n_iter_no_change`` checks in a row without an improvement
         larger than ``tol`` the fit has converged and stops. At most
         ``max_steps`` optimiser steps are taken; running out first issues a
@@ -278,7 +278,8 @@ class MLP:
             if not masks["trainable"].any():  # everything frozen: nothing can change
                 self.converged_ = True
             elif epoch % every == 0 and not self.converged_:
-                self.converged_ = plan["plateau"].update(self._objective(loss))
+                window = float(np.mean(self.history_["loss"][-every:]))  # the mean since the last check
+                self.converged_ = plan["plateau"].update(self._objective(window))
             if plan["epochs"] is not None:
                 if epoch >= plan["epochs"]:
                     break
