@@ -244,3 +244,26 @@ def test_two_layer_functions_agree_with_mlp(act, task):
     out, cache = bp.two_layer_forward(X, *params, activation=act)
     assert loss == pytest.approx(bp.two_layer_loss(out, y, task), rel=1e-12)
     assert bp.relative_error(grads, bp.two_layer_backward(cache, y, task)) < 1e-12
+
+
+def test_chapter3_functions_refuse_wrapping_labels_1d_logits_and_never_broadcast():
+    """Eq. (3.3)/(3.4) on bad input: a clear error, or the right number -- never an n x n table."""
+    Z = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 0.0]])
+    with pytest.raises(ValueError, match="labels >= 0"):
+        bp.cross_entropy(Z, np.array([0, -1]))
+    with pytest.raises(ValueError, match=r"labels in 0\.\.2 for 3 classes, got 3"):
+        bp.cross_entropy(Z, np.array([0, 3]))
+    with pytest.raises(ValueError, match="whole-number class labels"):
+        bp.cross_entropy(Z, np.array([0, 1.5]))
+    with pytest.raises(ValueError, match="must be 2-D"):
+        bp.cross_entropy(Z[0], np.array([0]))
+    with pytest.raises(ValueError, match="must be 2-D"):
+        bp.softmax(np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"labels in 0\.\.2 for 3 classes"):
+        bp.one_hot(np.array([0, 5]), 3)
+    y_hat, y = np.array([[1.0], [2.0], [4.0]]), np.array([1.5, 2.0, 3.0])
+    expected = 0.5 * (0.25 + 0.0 + 1.0) / 3  # by hand, Eq. (3.3)
+    assert bp.squared_error(y_hat, y) == pytest.approx(expected)
+    assert bp.squared_error(y_hat[:, 0], y[:, None]) == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"Y has shape \(2, 1\), expected \(3, 1\)"):
+        bp.squared_error(y_hat, y[:2])

@@ -232,3 +232,76 @@ def test_bad_inputs_raise_clear_errors():
         reg.hidden(X, layer=2)
     with pytest.raises(ValueError, match="predict_proba is only defined"):
         reg.predict_proba(X)
+
+
+def test_default_fit_converges_on_the_full_digits_within_the_step_budget():
+    """The budget counts optimiser steps (not epochs), the plateau test stops the fit, n_steps_ reports it."""
+    import warnings
+
+    from sklearn.datasets import load_digits
+    from sklearn.exceptions import ConvergenceWarning
+    from tlearn.mlp import MAX_STEPS
+
+    X, y = load_digits(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # converging means: no warning
+        m = MLP([64, 64, 10], "relu", "classification", seed=0).fit(X / 16.0, y)
+    assert m.converged_ and 0 < m.n_steps_ < MAX_STEPS
+    assert m.n_steps_ % 57 == 0  # whole epochs of ceil(1797 / 32) = 57 steps
+    assert m.score(X / 16.0, y) > 0.99
+
+
+def test_save_without_suffix_round_trips_and_directories_are_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = MLP([3, 4, 2], seed=1)
+    written = model.save("model")
+    assert written.name == "model.npz"
+    back = MLP.load("model")  # the same name loads what save wrote
+    for p, q in zip(model.parameters(), back.parameters()):
+        np.testing.assert_array_equal(p, q)
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(ValueError, match="is a directory"):
+        model.save(tmp_path / "adir")
+    with pytest.raises(ValueError, match="not a readable tlearn MLP"):
+        MLP.load(tmp_path / "adir")
+
+
+def test_save_refuses_nan_and_load_refuses_complex_or_nan_weights(tmp_path):
+    model = MLP([3, 4, 2], seed=1)
+    model.layers[0].W[0, 0] = np.nan
+    with pytest.raises(ValueError, match="W1 holds NaN"):
+        model.save(tmp_path / "nan.npz")
+    good = tmp_path / "good.npz"
+    MLP([3, 4, 2]).save(good)
+    for name, value in [("complex", np.zeros((3, 4), dtype=complex)), ("nan", np.full((3, 4), np.nan))]:
+        data = dict(np.load(good))
+        data["W1"] = value
+        np.savez(tmp_path / f"{name}.npz", **data)
+        with pytest.raises(ValueError, match="malformed tlearn MLP file"):
+            MLP.load(tmp_path / f"{name}.npz")
+
+
+def test_declared_sizes_are_checked_before_anything_is_allocated(tmp_path):
+    """A tiny file declaring a gigantic network: refused from the headers, never a MemoryError."""
+    good = tmp_path / "good.npz"
+    MLP([3, 4, 2]).save(good)
+    data = dict(np.load(good))
+    data["sizes"] = np.array([100_000, 100_000, 2])
+    np.savez(tmp_path / "huge.npz", **data)
+    with pytest.raises(ValueError, match=r"W1 has shape \(3, 4\), expected \(100000, 100000\)|budget"):
+        MLP.load(tmp_path / "huge.npz")
+    import zipfile
+
+    # the .npy header of W1 claims a 10^6 x 10^6 array while the file holds a few bytes
+    with zipfile.ZipFile(tmp_path / "lying.npz", "w") as zf:
+        for key, arr in data.items():
+            if key == "W1":
+                header = np.lib.format.header_data_from_array_1_0(np.zeros((1, 1)))
+                header["shape"] = (1_000_000, 1_000_000)
+                with zf.open("W1.npy", "w") as f:
+                    np.lib.format.write_array_header_1_0(f, header)
+            else:
+                with zf.open(f"{key}.npy", "w") as f:
+                    np.lib.format.write_array(f, np.asarray(arr))
+    with pytest.raises(ValueError, match="malformed tlearn MLP file"):
+        MLP.load(tmp_path / "lying.npz")

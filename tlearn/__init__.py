@@ -16,7 +16,7 @@ _WHERE = {
     "ridge_fit": "ridge", "RidgePath": "ridge", "TransferRidge": "ridge", "TransferRidgeCV": "ridge",
     "FeatureTransfer": "features", "FeatureTransferClassifier": "features",
     "StackingTransfer": "features", "SubspaceExtractor": "features",
-    "MLP": "mlp", "fine_tune": "finetune",
+    "MLP": "mlp", "fine_tune": "finetune", "FineTuneCV": "finetune_cv",
 }
 _SUBMODULES = ("theory", "datasets", "backprop", "evaluation")
 

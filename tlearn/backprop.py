@@ -183,16 +183,19 @@ def output_gradient(Z, y, task="regression"):
     return loss_and_output_gradient(Z, y, task)[1]
 
 
-def loss_and_output_gradient(Z, y, task="regression"):
+def loss_and_output_gradient(Z, y, task="regression", check=True):
     r"""``(loss, dZ)``: Eq. (3.3) or (3.4) of notebook 03 and its gradient (3.5), from one softmax.
 
     ``Z`` is the network output (n, k) -- the prediction for regression, the
     logits for classification; ``y`` is (n,) or (n, k) targets, or n labels.
+    ``check=False`` skips the input checks: only for callers that checked
+    ``y`` once already (:meth:`tlearn.MLP.fit` calls this for every batch).
     """
-    task = check_option(task, "task", TASKS)
-    Z = _check_logits(Z)
-    n, k = Z.shape
-    y = _check_target(y, n, k, task)
+    if check:
+        task = check_option(task, "task", TASKS)
+        Z = _check_logits(Z)
+        y = _check_target(y, Z.shape[0], Z.shape[1], task)
+    n = Z.shape[0]
     if task == "regression":
         R = Z - y
         return 0.5 * float(np.sum(R * R)) / n, R / n  # Eqs. (3.3), (3.5)

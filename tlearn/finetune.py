@@ -37,6 +37,7 @@ import warnings
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from ._validation import check_array, check_bool, check_int, check_labels, check_lam, check_option, check_seed
 from .backprop import dense, loss_and_output_gradient
@@ -120,7 +121,7 @@ def _start_model(source, k, reset_output, seed):
     return model, reset
 
 
-def fit_head(model, X, y, max_iter=2000, tol=1e-8):
+def fit_head(model, X, y, max_iter=2000, tol=1e-6):
     """Fit ``model``'s output layer exactly on its last hidden features H (all other layers kept); returns model.
 
     Regression: ridge on H, ``min ‖y − H W − b‖² + λ‖W‖²``, in closed form, λ
@@ -147,12 +148,13 @@ def fit_head(model, X, y, max_iter=2000, tol=1e-8):
 
     def objective(theta):
         W, b = theta[:d * k].reshape(d, k), theta[d * k:]
-        loss, dZ = loss_and_output_gradient(dense(H, W, b), labels, "classification")  # Eqs. (3.4)-(3.5)
+        loss, dZ = loss_and_output_gradient(dense(H, W, b), labels, "classification", check=False)  # (3.4)-(3.5)
         grad = np.concatenate([(H.T @ dZ + lam * W).ravel(), dZ.sum(axis=0)])  # Eqs. (3.6)-(3.7) + λW
         return loss + 0.5 * lam * float(np.sum(W * W)), grad
 
-    res = minimize(objective, np.zeros(d * k + k), jac=True, method="L-BFGS-B",
-                   options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15})
+    with threadpool_limits(limits=1, user_api="blas"):  # a tiny problem: BLAS threads only add overhead
+        res = minimize(objective, np.zeros(d * k + k), jac=True, method="L-BFGS-B",
+                       options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15})
     out.W[...], out.b[...] = res.x[:d * k].reshape(d, k), res.x[d * k:]
     model.head_lam_, model.n_steps_ = lam, int(res.nit)
     model.converged_ = bool(np.max(np.abs(res.jac)) <= 10 * tol or res.success)
@@ -173,19 +175,21 @@ def _check_strategy_options(source_model, X, strategy, lam, n_frozen, reset_outp
     lam = check_lam(lam, allow_inf=True)
     if strategy == "freeze":
         n_frozen = check_int(n_frozen, "n_frozen", minimum=0, maximum=source_model.n_layers - 1)
-    reset_output = None if reset_output is None else check_bool(reset_output, "reset_output")
-    return strategy, X, lam, n_frozen, bool(reset_output)
+    reset_output = check_bool(reset_output, "reset_output")
+    return strategy, X, lam, n_frozen, reset_output
 
 
 def fine_tune(source_model, X, y, strategy="full", lam=1.0, n_frozen=1, epochs=None, batch_size=32, lr=None,
               optimizer="adam", seed=0, X_val=None, y_val=None, callback=None, n_classes=None,
-              reset_output=None, max_steps=MAX_STEPS, tol=1e-4, n_iter_no_change=10):
+              reset_output=True, max_steps=MAX_STEPS, tol=1e-4, n_iter_no_change=10):
     """Fine-tune ``source_model`` on (X, y) with one of :data:`STRATEGIES`; returns a NEW model.
 
     The source model is never modified. The target's output width comes from
-    ``y`` (its columns, or ``n_classes`` / max label + 1); when it differs from
-    the source's -- or for ``"head"``, or when ``reset_output=True`` -- the output
-    layer is re-initialised from ``seed``. ``lam`` is λ of the L2-SP penalty
+    ``y`` (its columns, or ``n_classes`` / max label + 1). By default
+    (``reset_output=True``) the output layer is re-initialised from ``seed``: it
+    encodes the *source's* outputs, and on a shifted target it is confidently
+    wrong (notebook 04, section 4.6). ``reset_output=False`` keeps it when the
+    widths agree (``"head"`` always re-fits it). ``lam`` is λ of the L2-SP penalty
     (Eq. (4.1) of notebook 04; λ = 0 is ``"full"``, λ = ∞ keeps the transferred
     layers at the source) and ``n_frozen`` the number of leading layers kept
     fixed by ``"freeze"``. ``"head"`` is solved exactly by :func:`fit_head`

@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 from . import model_io
 from ._validation import (check_array, check_int, check_labels, check_option, check_positive_int, check_real,
@@ -207,7 +208,7 @@ class MLP:
 
         **Budget and stopping, the same for every n.** Every ``CHECK_EVERY`` = 50
         optimiser steps (rounded up to whole epochs) the training objective
-        (the epoch's mean loss plus the penalty) is compared with the best so
+        (the mean loss over those epochs plus the penalty) is compared with the best so
         far; after ``n_iter_no_change`` checks in a row without an improvement
         larger than ``tol`` the fit has converged and stops. At most
         ``max_steps`` optimiser steps are taken; running out first issues a
@@ -238,7 +239,8 @@ class MLP:
             "rng": check_seed(seed), "callback": callback, "X_val": X_val, "y_val": y_val,
         }
         opt = (Adam if opt_name == "adam" else SGD)(self.store.theta, lr=lr)
-        self._train(X, y, opt, plan)
+        with threadpool_limits(limits=1, user_api="blas"):  # small batches: BLAS threads only add overhead
+            self._train(X, y, opt, plan)
         if plan["epochs"] is None and not self.converged_:
             warnings.warn(f"MLP.fit used its budget of max_steps={plan['max_steps']} optimiser steps before the "
                           f"training loss levelled off (tol={tol}); raise max_steps or lr, or scale the data",
@@ -276,7 +278,8 @@ class MLP:
             if not masks["trainable"].any():  # everything frozen: nothing can change
                 self.converged_ = True
             elif epoch % every == 0 and not self.converged_:
-                self.converged_ = plan["plateau"].update(self._objective(loss))
+                window = float(np.mean(self.history_["loss"][-every:]))  # the mean since the last check
+                self.converged_ = plan["plateau"].update(self._objective(window))
             if plan["epochs"] is not None:
                 if epoch >= plan["epochs"]:
                     break
@@ -289,7 +292,7 @@ class MLP:
         any_trainable = bool(trainable.any())
         for s in range(0, len(perm), batch_size):
             rows = perm[s:s + batch_size]
-            loss, dZ = loss_and_output_gradient(self._forward(Xs[rows], start), y[rows], self.task)
+            loss, dZ = loss_and_output_gradient(self._forward(Xs[rows], start), y[rows], self.task, check=False)
             total += loss * len(rows)
             if any_trainable:
                 self._backward(dZ, stop=start)  # Eqs. (3.5)-(3.9)

@@ -1,25 +1,26 @@
 """The deep-transfer explorer of notebook 04: labelled target size, L2-SP λ, frozen layers.
 
-A thin view over :func:`tlearn.fine_tune`. The source network is pre-trained once
-per scenario (and kept for the session); every fine-tuned score is cached per
-setting, so moving a slider back is instant and moving it forward trains only
-what is new (a few small networks, progress shown in the status line).
+The maths lives in :class:`DeepTransferModel` (no matplotlib, no ipywidgets): it
+pre-trains the source once per scenario, fine-tunes with :func:`tlearn.fine_tune`
+over ``n_seeds`` target draws and caches every mean score and its standard
+error, so moving a slider back is instant. :func:`deep_explorer` only draws it.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import ipywidgets as W
 
 from ..datasets import load_digits_inverted, load_digits_split, make_shared_representation
-from ..finetune import fine_tune_curves as learning_curves
+from ..finetune import fine_tune_curves
 from ..mlp import MLP
 from ._common import assemble, lam_axis, lam_label, lam_slider, lam_to_x, new_figure
 
-__all__ = ["deep_explorer", "Scenario", "SCENARIOS", "pretrained_source", "target_score"]
+__all__ = ["deep_explorer", "Scenario", "SCENARIOS", "pretrained_source", "target_score", "DeepTransferModel",
+           "STRATS", "LAM_CURVE"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,6 @@ class Scenario:
     load: Callable
     sizes: tuple
     activation: str
-    source_epochs: int
     n_label: str
     n_range: tuple
     n_default: int
@@ -43,54 +43,132 @@ class Scenario:
 SCENARIOS = {
     "shared": Scenario("shared representation (synthetic)",
                        lambda n, seed: make_shared_representation(n_target=n, seed=seed),
-                       (10, 32, 32, 16), "tanh", 100, "n", (4, 100), 10),
+                       (10, 32, 32, 16), "tanh", "n", (4, 100), 10),
     "inverted": Scenario("digits → contrast-inverted digits", lambda n, seed: load_digits_inverted(n, seed=seed),
-                         (64, 32, 10), "relu", 30, "n / class", (1, 20), 3),
+                         (64, 32, 10), "relu", "n / class", (1, 20), 3),
     "split": Scenario("digits 0–4 → 5–9", lambda n, seed: load_digits_split(n, seed=seed),
-                      (64, 32, 5), "relu", 30, "n / class", (1, 20), 3),
+                      (64, 32, 5), "relu", "n / class", (1, 20), 3),
 }
 
 _SOURCES = {}
 STRATS = ("scratch", "head", "freeze", "full", "l2sp")
-LAM_CURVE = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0, np.inf)
+#: The λ values of the right panel: 0 is "full", ∞ is "head" (the limits of Eq. (4.1)).
+LAM_CURVE = (0.0, 0.01, 0.1, 1.0, 10.0, np.inf)
+#: Adam's learning rate of the explorer and notebook 04 (the default stopping rule still decides when to stop).
+LR = 1e-2
+
+
+def _check_scenario(scenario):
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {sorted(SCENARIOS)}, got {scenario!r}")
+    return SCENARIOS[scenario]
 
 
 def pretrained_source(scenario):
-    """The source network of ``scenario`` (pre-trained once per session with Adam, lr = 0.01)."""
-    if scenario not in SCENARIOS:
-        raise ValueError(f"scenario must be one of {sorted(SCENARIOS)}, got {scenario!r}")
+    """The source network of ``scenario``: Adam at lr = 0.01 until the loss levels off (once per session)."""
+    sc = _check_scenario(scenario)
     if scenario not in _SOURCES:
-        sc = SCENARIOS[scenario]
         d = sc.load(sc.n_range[0], 0)
-        _SOURCES[scenario] = MLP(list(sc.sizes), sc.activation, d.task, seed=0).fit(
-            d.X_source, d.y_source, epochs=sc.source_epochs, lr=1e-2)
+        _SOURCES[scenario] = MLP(list(sc.sizes), sc.activation, d.task, seed=0).fit(d.X_source, d.y_source, lr=LR)
     return _SOURCES[scenario]
 
 
-def target_score(scenario, n, strategy, lam=1.0, n_frozen=1, seeds=(0, 1), epochs=60):
-    """Mean held-out target score of ``fine_tune`` over ``seeds`` (output layer re-initialised)."""
-    curves = learning_curves(pretrained_source(scenario), SCENARIOS[scenario].load, [n], [strategy], seeds,
-                             lam=lam, n_frozen=n_frozen, epochs=epochs, lr=1e-2, reset_output=True)
-    return float(curves[strategy].mean())
+def target_score(scenario, n, strategy, lam=1.0, n_frozen=1, seeds=(0, 1, 2, 3, 4), epochs=None):
+    """``(mean, standard error)`` of the held-out target score of ``fine_tune`` over ``seeds``."""
+    curves = fine_tune_curves(pretrained_source(scenario), SCENARIOS[scenario].load, [n], [strategy], seeds,
+                              lam=lam, n_frozen=n_frozen, epochs=epochs, lr=LR)
+    s = curves[strategy][0]
+    return float(s.mean()), float(s.std(ddof=1) / np.sqrt(s.size)) if s.size > 1 else 0.0
 
 
-def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=2, epochs=60):
+@dataclass
+class DeepTransferModel:
+    """What the deep explorer shows, computed and cached (no drawing).
+
+    ``score(n, strategy, lam, n_frozen)`` is the mean held-out score over
+    ``seeds`` and its standard error; L2-SP at λ = 0 and λ = ∞ are "full" and
+    "head" (the two limits of Eq. (4.1) of notebook 04), so they are not
+    retrained. ``view(n, lam, n_frozen)`` gives everything the figure needs.
+    """
+
+    scenario: str
+    seeds: tuple = (0, 1, 2, 3, 4)
+    epochs: int | None = None
+    cache: dict = field(default_factory=dict)
+    on_train: Callable | None = None
+
+    def __post_init__(self):
+        self.spec = _check_scenario(self.scenario)
+        self.source = pretrained_source(self.scenario)
+        self.metric = "accuracy" if self.source.task == "classification" else "R\u00b2"
+
+    def score(self, n, strategy, lam=0.0, n_frozen=0):
+        if strategy == "l2sp" and lam in (0.0, np.inf):
+            strategy = "full" if lam == 0 else "head"
+        key = (int(n), strategy, float(lam) if strategy == "l2sp" else None,
+               int(n_frozen) if strategy == "freeze" else None)
+        if key not in self.cache:
+            if self.on_train is not None:
+                self.on_train(strategy, n)
+            self.cache[key] = target_score(self.scenario, n, strategy, lam, max(int(n_frozen), 0), self.seeds,
+                                           self.epochs)
+        return self.cache[key]
+
+    def view(self, n, lam, n_frozen):
+        """``{"bars": [(mean, se)] for STRATS, "curve": [(mean, se)] for LAM_CURVE}``."""
+        bars = [self.score(n, "scratch"), self.score(n, "head"), self.score(n, "freeze", n_frozen=n_frozen),
+                self.score(n, "full"), self.score(n, "l2sp", lam)]
+        return {"bars": bars, "curve": [self.score(n, "l2sp", g) for g in LAM_CURVE]}
+
+    def summary(self, n, lam, n_frozen):
+        """The live one-line summary: the winner at this n, its score, scratch's, the best λ on the path."""
+        v = self.view(n, lam, n_frozen)
+        names = ["scratch", "head", f"freeze {n_frozen}", "full", f"L2-SP λ={lam_label(lam)}"]
+        best = int(np.argmax([m for m, _ in v["bars"]]))
+        lam_best = LAM_CURVE[int(np.argmax([m for m, _ in v["curve"]]))]
+        return (f"{self.spec.n_label} = {n}: best {names[best]} ({self.metric} {v['bars'][best][0]:.2f} ± "
+                f"{v['bars'][best][1]:.2f}), scratch {v['bars'][0][0]:.2f}; best λ on the L2-SP path "
+                f"{lam_label(lam_best)}; mean of {len(self.seeds)} draws ± SE")
+
+
+def _draw_figure(model):
+    """The figure and its artists (bars, λ path with SE band, scratch line): drawing only."""
+    fig, axes = new_figure(1, 2, figsize=(10.5, 3.5))
+    ax_bar, ax_lam = axes[0]
+    a = {"fig": fig, "ax_bar": ax_bar, "ax_lam": ax_lam}
+    a["bars"] = ax_bar.bar(np.arange(5), np.zeros(5), color=["0.55", "C0", "C2", "C1", "C3"])
+    ax_bar.set_ylabel(f"held-out target {model.metric}")
+    a["texts"] = [ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in range(5)]
+    a["title"] = ax_bar.set_title("", fontsize=9)
+    (a["curve"],) = ax_lam.plot(lam_to_x(np.array(LAM_CURVE)), np.zeros(len(LAM_CURVE)), "o-", color="C3",
+                                label="L2-SP (mean)")
+    (a["cur_pt"],) = ax_lam.plot([1.0], [0.0], "D", color="k", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
+    a["scratch_line"] = ax_lam.axhline(0.0, color="0.55", ls="--", label="scratch")
+    a["band"] = None
+    lam_axis(ax_lam)
+    ax_lam.set_ylabel(f"held-out target {model.metric}")
+    ax_lam.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)  # off the data
+    ax_lam.set_title("L2-SP: 0 = full fine-tuning, \N{INFINITY} = head only", fontsize=9)
+    return a
+
+
+def _limits(lo, hi):
+    pad = 0.08 * max(hi - lo, 0.05)
+    return lo - pad, hi + pad
+
+
+def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epochs=None):
     """Explore fine-tuning strategies live (Eqs. (4.1)-(4.3) of notebook 04).
 
     Controls: ``"n"`` (labelled target samples, per class for the digits),
-    ``"lam"`` (λ of L2-SP, with the limits 0 = full and ∞ = head, which are
-    reused rather than retrained -- they coincide, see notebook 04) and
-    ``"n_frozen"`` (layers kept fixed by the "freeze" strategy). Left panel:
-    held-out target score of the five strategies, averaged over ``n_seeds``
-    target draws. Right panel: the L2-SP score against λ at this n, with the
-    scratch baseline. ``scenario`` is one of :data:`SCENARIOS`.
+    ``"lam"`` (λ of L2-SP, with the limits 0 = full and ∞ = head) and
+    ``"n_frozen"``. Left: held-out target score of the five strategies, mean
+    of ``n_seeds`` target draws ± standard error. Right: the L2-SP path
+    against λ with its SE band, and the scratch baseline. ``explorer.model`` is
+    the :class:`DeepTransferModel`; the summary line names the winner.
     """
-    if scenario not in SCENARIOS:
-        raise ValueError(f"scenario must be one of {sorted(SCENARIOS)}, got {scenario!r}")
-    sc = SCENARIOS[scenario]
-    seeds = tuple(range(int(n_seeds)))
-    L = len(sc.sizes) - 1
-    lo, hi = sc.n_range
+    sc = _check_scenario(scenario)
+    L, (lo, hi) = len(sc.sizes) - 1, sc.n_range
     n = sc.n_default if n is None else n
     controls = {
         "n": W.IntSlider(value=int(np.clip(n, lo, hi)), min=lo, max=hi, description=sc.n_label,
@@ -100,74 +178,56 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=2, epo
     }
     controls["n"].add_class("tlearn-n")
     controls["n_frozen"].add_class("tlearn-n_frozen")
-    cache, holder = {}, {}
-    src = pretrained_source(scenario)
-    task = "accuracy" if src.task == "classification" else "R\u00b2"
-
-    def score(n_, strategy, lam_=0.0, k=0):
-        if strategy == "l2sp" and lam_ in (0.0, np.inf):  # the two limits of Eq. (4.1): full and head
-            strategy = "full" if lam_ == 0 else "head"
-        key = (int(n_), strategy, float(lam_) if strategy == "l2sp" else None, int(k) if strategy == "freeze" else None)
-        if key not in cache:
-            status = holder.get("status")
-            if status is not None:
-                status.value = f"training {strategy} (n = {n_}) \N{HORIZONTAL ELLIPSIS}"
-            cache[key] = target_score(scenario, n_, strategy, lam_, max(int(k), 0), seeds, epochs)
-        return cache[key]
-
-    fig, axes = new_figure(1, 2, figsize=(10.0, 3.4))
-    ax_bar, ax_lam = axes[0]
-    colors = ["0.55", "C0", "C2", "C1", "C3"]
-    bars = ax_bar.bar(np.arange(5), np.zeros(5), color=colors)
-    ax_bar.set_ylabel(f"held-out target {task}")
-    texts = [ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in range(5)]
-    # The L2-SP tick label names λ, so it is a text of its own (drawn where the tick label goes):
-    # a λ move then changes only the artists in `moving` below, which are blitted.
-    ax_bar.set_xticks(np.arange(5), ["scratch", "head", "freeze", "full", ""])
-    tick = ax_bar.xaxis.get_major_ticks()[4].label1
-    l2sp_label = ax_bar.text(4, 0, "", transform=tick.get_transform(), ha=tick.get_ha(), va=tick.get_va(),
-                             fontproperties=tick.get_fontproperties(), color=tick.get_color())
-    bar_title = ax_bar.set_title("", fontsize=9)
-    (curve,) = ax_lam.plot(lam_to_x(np.array(LAM_CURVE)), np.zeros(len(LAM_CURVE)), "o-", color="C3", label="L2-SP")
-    (cur_pt,) = ax_lam.plot([1.0], [0.0], "D", color="k", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
-    scratch_line = ax_lam.axhline(0.0, color="0.55", ls="--", label="scratch")
-    lam_axis(ax_lam)
-    ax_lam.set_ylabel(f"held-out target {task}")
-    legend = ax_lam.legend(fontsize=7, loc="lower right")
-    ax_lam.set_title("L2-SP: 0 = full fine-tuning, \N{INFINITY} = head only", fontsize=9)
+    holder = {}
+    model = DeepTransferModel(scenario, tuple(range(int(n_seeds))), epochs,
+                              on_train=lambda s, n_: holder.get("status") and setattr(
+                                  holder["status"], "value", f"training {s} (n = {n_}) \N{HORIZONTAL ELLIPSIS}"))
+    a = _draw_figure(model)
 
     def compute(v):
         t0 = time.perf_counter()
-        n_, lam_, k = v["n"], v["lam"], v["n_frozen"]
-        vals = [score(n_, "scratch"), score(n_, "head"), score(n_, "freeze", k=k), score(n_, "full"),
-                score(n_, "l2sp", lam_)]
-        for b, t, val in zip(bars, texts, vals):
-            b.set_height(val)
-            t.set_position((b.get_x() + b.get_width() / 2, max(val, 0.0)))
-            t.set_text(f"{val:.2f}")
-        ax_bar.set_xticks(np.arange(5), ["scratch", "head", f"freeze {k}", "full", ""])
-        l2sp_label.set_text(f"L2-SP {lam_label(lam_)}")
-        bar_title.set_text(f"{sc.name}: {sc.n_label} = {n_}, mean of {len(seeds)} draw(s)")
-        ys = [score(n_, "l2sp", g) for g in LAM_CURVE]
-        # Limits from the slow settings only (every bar but L2-SP, and the L2-SP curve), so a λ move
-        # leaves them alone; an L2-SP score below them at an off-curve λ still prints its value.
-        ax_bar.set_ylim(min(0.0, min(vals[:4]), min(ys)), 1.08)
-        curve.set_ydata(ys)
-        cur_pt.set_data([lam_to_x(lam_)], [vals[4]])
-        scratch_line.set_ydata([vals[0]] * 2)
-        low = min(min(ys), vals[0])
-        ax_lam.set_ylim(min(0.0, low) if low < 0 else max(0.0, low - 0.1), 1.02)
-        status = holder.get("status")
-        if status is not None:
-            status.value = f"done in {time.perf_counter() - t0:.1f} s ({len(cache)} networks cached)"
+        view = model.view(v["n"], v["lam"], v["n_frozen"])
+        _update_figure(a, view, v, sc, len(model.seeds))
+        if holder.get("status") is not None:
+            holder["status"].value = f"done in {time.perf_counter() - t0:.1f} s ({len(model.cache)} settings cached)"
+        return model.summary(v["n"], v["lam"], v["n_frozen"])
 
-    # A λ move changes only these artists: they are blitted over a cached background (the legend
-    # does not move, but is redrawn last so that the λ marker passes under it, as in a full draw).
-    moving = [bars[4], texts[4], l2sp_label, cur_pt, legend]
-    explorer = assemble(controls, fig, compute, title=f"Deep transfer: {sc.name}",
-                        fast=(moving, lambda v: (v["n"], v["n_frozen"])))
+    explorer = assemble(controls, fig=a["fig"], compute=compute, title=f"Deep transfer: {sc.name}")
     holder["status"] = explorer.state["status"]
-    holder["status"].value = f"source pre-trained once; {len(cache)} fine-tuned networks cached"
-    explorer.state.update(cache=cache, bars=bars, curve=curve, scratch_line=scratch_line, cur_pt=cur_pt,
-                          scenario=scenario, seeds=seeds, epochs=epochs, source=src, l2sp_label=l2sp_label)
+    explorer.model = model
+    explorer.state.update(bars=a["bars"], curve=a["curve"], scratch_line=a["scratch_line"], cur_pt=a["cur_pt"],
+                          scenario=scenario, seeds=model.seeds, epochs=epochs, source=model.source)
     return explorer
+
+
+def _update_figure(a, view, v, sc, n_draws):
+    """Set the artists from ``view``; re-run the layout when the limits changed."""
+    means = np.array([m for m, _ in view["bars"]])
+    ses = np.array([s for _, s in view["bars"]])
+    for b, m in zip(a["bars"], means):
+        b.set_height(m)
+    if a.get("errbar") is not None:
+        a["errbar"].remove()
+    a["errbar"] = a["ax_bar"].errorbar(np.arange(5), means, yerr=ses, fmt="none", ecolor="k", capsize=3, lw=1)
+    for i, (t, m) in enumerate(zip(a["texts"], means)):
+        t.set_position((i, max(m + ses[i], 0.0)))
+        t.set_text(f"{m:.2f}")
+    a["ax_bar"].set_xticks(np.arange(5), ["scratch", "head", f"freeze {v['n_frozen']}", "full",
+                                          f"L2-SP {lam_label(v['lam'])}"])
+    a["title"].set_text(f"{sc.name}: {sc.n_label} = {v['n']}, mean of {n_draws} draws ± SE")
+    cm = np.array([m for m, _ in view["curve"]])
+    cs = np.array([s for _, s in view["curve"]])
+    a["curve"].set_ydata(cm)
+    if a["band"] is not None:
+        a["band"].remove()
+    a["band"] = a["ax_lam"].fill_between(lam_to_x(np.array(LAM_CURVE)), cm - cs, cm + cs, color="C3", alpha=0.2)
+    a["cur_pt"].set_data([lam_to_x(v["lam"])], [means[4]])
+    a["scratch_line"].set_ydata([means[0]] * 2)
+    limits = (_limits(min(0.0, (means - ses).min()), max(1.0, (means + ses).max() + 0.06)),
+              _limits(min((cm - cs).min(), means[0]), max((cm + cs).max(), means[0])))
+    if limits != a.get("limits"):
+        a["ax_bar"].set_ylim(*limits[0])
+        a["ax_lam"].set_ylim(*limits[1])
+        a["fig"].set_layout_engine("constrained")  # new limits, new tick labels: lay out again
+        a["fig"]._tlearn_frozen = False
+        a["limits"] = limits
