@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import check_array, check_int, check_lam, check_option, check_real, check_seed, check_X
 from .ridge import DEFAULT_LAMS, RidgePath
@@ -264,6 +264,14 @@ class ImportanceWeightedRidgeCV(RegressorMixin, BaseEstimator):
 
     def fit(self, X_source, y_source, X_target=None):
         """Weights from the two domains, then the (γ, λ) grid by IWCV; returns self."""
+        try:  # scikit-learn's conventions (dtype, n_features_in_); our checks below name the arguments
+            X_source, y_source = validate_data(self, X_source, y_source, y_numeric=True, dtype=np.float64,
+                                               ensure_all_finite=False)
+        except ValueError as exc:
+            if "inconsistent numbers of samples" not in str(exc):
+                raise
+            raise ValueError(f"y_source and X_source have different lengths ({exc}); "
+                             "they must have one target per sample") from None
         X = check_X(X_source, "X_source")
         y = check_array(y_source, "y_source", ndim=1)
         if y.shape[0] != X.shape[0]:
@@ -291,15 +299,12 @@ class ImportanceWeightedRidgeCV(RegressorMixin, BaseEstimator):
         path = paths[g_best]
         self.coef_ = path.coef(self.lam_)
         self.intercept_ = float(path.intercept(self.lam_))
-        self.n_features_in_ = X.shape[1]
         return self
 
     def predict(self, X):
         """ŷ = X β̂ + b."""
         check_is_fitted(self)
-        X = check_X(X)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but this model was fitted with {self.n_features_in_}")
+        X = check_X(validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite=False))
         return X @ self.coef_ + self.intercept_
 
 
