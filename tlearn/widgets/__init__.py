@@ -14,3 +14,5 @@ __all__ = ["Explorer", "assemble", "lam_slider", "new_figure", "render_png", "LA
 __all__ += ["backprop_explorer", "LossMonitor"]
 __all__ += ["deep_explorer"]
 __all__ += ["feature_explorer"]
+from .shift import shift_explorer
+__all__ += ["shift_explorer"]
