@@ -33,7 +33,7 @@ def check_classifier_ratio(fn):
 
 def _coral_cases():
     rng = np.random.default_rng(509)
-    for d, eps in [(2, 1.0), (4, 0.1), (3, 0.0)]:
+    for d, eps in [(3, 0.0), (2, 1.0), (4, 0.1)]:
         Xs = rng.standard_normal((60, d)) @ rng.standard_normal((d, d))
         Xt = rng.standard_normal((50, d)) @ rng.standard_normal((d, d)) + rng.standard_normal(d)
         yield Xs, Xt, eps
