@@ -28,6 +28,15 @@ def test_every_claim_in_the_notebook_has_a_test():
     assert not missing, f"claims without a test: {missing}"
 
 
+def test_ch05_identity_holds():
+    """Eq. (5.2) for the fixed predictor y_hat = x, on fresh seeds of the notebook's large sample."""
+    for seed in (11, 12):
+        big = make_covariate_shift(n_source=200_000, n_target=200_000, shift=1.0, misspecification=1.0, seed=seed)
+        loss_s = (big.y_source - big.X_source[:, 0]) ** 2
+        direct = np.mean((big.y_target - big.X_target[:, 0]) ** 2)
+        assert abs(np.mean(big.weights_source * loss_s) - direct) < 0.05 < 0.2 < abs(np.mean(loss_s) - direct)
+
+
 def _excess(m, gammas, seeds):
     out = np.zeros((len(seeds), len(gammas)))
     for r, seed in enumerate(seeds):
@@ -54,6 +63,15 @@ def test_ch05_weighting_only_variance_well_specified():
         assert risks[0] < risks[1] < risks[2]
     mc = _excess(0.0, (0.0, 1.0), range(200, 260))  # and over fresh data sets
     assert mc[0] < mc[1]
+    d = make_covariate_shift(n_source=100, n_target=10, misspecification=0.0, seed=0)  # the notebook's design:
+    X1 = np.column_stack([np.ones(100), d.X_source[:, 0]])  # Monte Carlo within 2 s.e. of the exact value
+    w = d.weights_source / d.weights_source.mean()
+    A = X1.T @ (w[:, None] * X1)
+    exact = 0.09 * np.trace(S @ np.linalg.solve(A, np.linalg.solve(A, X1.T @ (w[:, None] ** 2 * X1)).T))
+    Y = d.X_source[:, 0][:, None] + 0.3 * np.random.default_rng(1).standard_normal((100, 2000))
+    B = np.linalg.solve(A, X1.T @ (w[:, None] * Y)) - np.array([[0.0], [1.0]])
+    mc_ex = np.einsum("ir,ij,jr->r", B, S, B)
+    assert abs(mc_ex.mean() - exact) < 2 * mc_ex.std() / np.sqrt(mc_ex.size)
 
 
 def test_ch05_weights_help_misspecified():
