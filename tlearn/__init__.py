@@ -17,8 +17,10 @@ _WHERE = {
     "FeatureTransfer": "features", "FeatureTransferClassifier": "features",
     "StackingTransfer": "features", "SubspaceExtractor": "features",
     "MLP": "mlp", "fine_tune": "finetune", "FineTuneCV": "finetune_cv",
+    "density_ratio": "domain", "DensityRatio": "domain", "effective_sample_size": "domain",
+    "ImportanceWeightedRidgeCV": "domain", "CORAL": "domain", "SubspaceAlignment": "domain",
 }
-_SUBMODULES = ("theory", "datasets", "backprop", "evaluation")
+_SUBMODULES = ("theory", "datasets", "backprop", "evaluation", "domain")
 
 __all__ = sorted(_WHERE) + list(_SUBMODULES)
 

@@ -9,3 +9,5 @@ from ._deep import DeepTransferData, load_digits_inverted, load_digits_split, ma
 __all__ = ["TransferData", "make_transfer_regression", "load_diabetes_transfer"]
 __all__ += ["SubspaceTasks", "make_subspace_tasks"]
 __all__ += ["DeepTransferData", "make_shared_representation", "load_digits_inverted", "load_digits_split"]
+from ._shift import CovariateShiftData, load_diabetes_shift, make_covariate_shift
+__all__ += ["CovariateShiftData", "make_covariate_shift", "load_diabetes_shift"]

@@ -19,3 +19,5 @@ __all__ += ["backprop_explorer", "LossMonitor"]
 __all__ += ["train_two_layer_lams", "RidgeExplorerModel", "RidgeSetting", "FeatureCurves", "BackpropExplorerModel"]
 __all__ += ["deep_explorer"]
 __all__ += ["feature_explorer"]
+from .shift import shift_explorer
+__all__ += ["shift_explorer"]
