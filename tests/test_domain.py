@@ -148,7 +148,7 @@ def test_real_shift_from_diabetes():
 
 @pytest.mark.parametrize("make, match", [
     (lambda X: (X, X[:, :2]), "X_target has 2 features but X_source has 3"),
-    (lambda X: (X, X[:0]), "X_target is empty"),
+    (lambda X: (X, X[:0]), "X_target (is empty|has 0 sample)"),
     (lambda X: (X, X[:1]), "X_target has 1 point"),
     (lambda X: (np.where(np.arange(3) == 1, np.nan, X), X), "X_source contains"),
     (lambda X: (X, np.full_like(X, np.inf)), "X_target contains"),
