@@ -69,9 +69,9 @@ def test_learn_subspace_wrong_answers_get_hints(wrong, fragment):
     _no_solution_in(str(info.value))
 
 
-def test_unwritten_exercise_says_so():
+def test_unwritten_exercise_says_so(capsys):
     def ridge_head(Phi, y, lam):
         raise NotImplementedError
 
-    with pytest.raises(NotYet, match="not written yet"):
-        ch02.check_ridge_head(ridge_head)
+    assert ch02.check_ridge_head(ridge_head) is False          # a note, not an error: "Run all" goes on
+    assert "not written yet" in capsys.readouterr().out

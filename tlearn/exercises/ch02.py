@@ -10,11 +10,12 @@ import numpy as np
 
 from ..features import SubspaceExtractor
 from ..ridge import ridge_fit
-from ._core import NotYet, call_answer, check_array_close, matches, passed
+from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, matches, passed
 
 __all__ = ["check_ridge_head", "check_learn_subspace"]
 
 
+@checker
 def check_ridge_head(ridge_head):
     """``ridge_head(Phi, y, lam)`` must return the head of Eq. (2.2) of notebook 02 (no intercept)."""
     rng = np.random.default_rng(202)
@@ -49,6 +50,7 @@ def _tasks(rng, n_tasks, d, k, n):
     return tasks
 
 
+@checker
 def check_learn_subspace(learn_subspace):
     """``learn_subspace(tasks, k, lam)`` must return the (d, k) basis of Eq. (2.4) of notebook 02."""
     rng = np.random.default_rng(204)
@@ -57,10 +59,7 @@ def check_learn_subspace(learn_subspace):
 
         answer = call_answer(learn_subspace, [(X.copy(), y.copy()) for X, y in tasks], k, lam, name="learn_subspace",
             hint='print the shape of every term.')
-        try:
-            B = np.asarray(answer, dtype=float)
-        except (TypeError, ValueError):
-            raise NotYet("learn_subspace must return an array of numbers. Hint: the basis is a (d, k) matrix.") from None
+        B = as_real_array(answer, "the basis is a (d, k) matrix.", name="learn_subspace's result")
         if B.shape == (k, d):
             raise NotYet(f"Not yet: your basis has shape {B.shape}; return it with one *column* per direction, "
                          f"shape ({d}, {k}).")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backprop as _bp
-from ._core import NotYet, call_answer, check_array_close, matches, passed
+from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, matches, passed
 
 __all__ = ["check_relu_backward", "check_softmax_cross_entropy_gradient", "check_dense_backward"]
 
 
+@checker
 def check_relu_backward(relu_backward):
     """``relu_backward(dH, Z)`` must return dZ = dH ⊙ σ'(Z) for σ = ReLU (Eqs. (3.9), (3.10))."""
     rng = np.random.default_rng(301)
@@ -41,6 +42,7 @@ def check_relu_backward(relu_backward):
     return passed("relu_backward is right: dZ = dH ⊙ 1[Z > 0].")
 
 
+@checker
 def check_softmax_cross_entropy_gradient(grad_fn):
     """``grad_fn(Z, y)`` must return ∂/∂Z of the mean cross-entropy (Eqs. (3.4), (3.5))."""
     rng = np.random.default_rng(302)
@@ -68,12 +70,13 @@ def check_softmax_cross_entropy_gradient(grad_fn):
 
     big = call_answer(grad_fn, np.array([[800.0, 0.0, -800.0]]), np.array([0]), name="your gradient function",
         hint='check the shapes of every term (print them).')
-    if not np.all(np.isfinite(np.asarray(big, dtype=float))):
+    if not np.all(np.isfinite(as_real_array(big, 'subtract each row\'s maximum first.', name='the gradient'))):
         raise NotYet("Not yet: the values are right, but logits like 800 give NaN/inf. Hint: subtract "
                      "each row's maximum before exponentiating -- softmax does not change.")
     return passed("the softmax cross-entropy gradient is right: (softmax(Z) − onehot(y)) / n.")
 
 
+@checker
 def check_dense_backward(dense_backward):
     """``dense_backward(X, W, dZ)`` must return ``(dW, db, dX)`` (Eqs. (3.6)-(3.8))."""
     rng = np.random.default_rng(303)
