@@ -33,7 +33,6 @@ def test_right_answers_pass(capsys):
     (lambda X, y, lam, w_A: _right(X, y, lam, 0 * w_A), "ignores w_A"),
     (lambda X, y, lam, w_A: ridge_fit(X, y, 0.0, prior=w_A), "least squares"),
     (lambda X, y, lam, w_A: _right(X, y, lam, w_A) + 1e-3, "wrong values"),
-    (lambda X, y, lam, w_A: np.linalg.solve(X.T @ X, X.T @ y), "raised LinAlgError"),   # d > n: singular
     (lambda X, y, lam, w_A: _right(X, y, lam, w_A)[:, None], "shape"),
     (lambda X, y, lam, w_A: _right(X, y, lam, w_A) + 0j, "complex"),
     (lambda X, y, lam, w_A: None, "None"),

@@ -162,3 +162,17 @@ def test_ch01_diabetes_source_slopes_hard_to_beat(n_target):
 def test_ch01_diabetes_fitted_methods_win_at_100():
     copy, ls, ridge, transfer = _diabetes(100)
     assert max(ls, ridge, transfer) < copy
+
+
+def test_ch01_gcv_same_order_as_loo():
+    data = _chapter_data()
+    X, y = data.X_target, data.y_target
+    w_A = ridge_fit(data.X_source, data.y_source, lam=0.0)
+    path = RidgePath(X, y)
+    grid = np.logspace(-2, 3, 26)
+    lam_loo = grid[np.argmin(path.loo_mse(grid, prior=w_A))]
+    lam_gcv = grid[np.argmin(path.gcv(grid, prior=w_A))]
+    assert 1 / 4 <= lam_gcv / lam_loo <= 4
+    risk = theory.transfer_risk(X, data.coef_target, grid, prior=w_A, noise_var=1.0).risk   # Eq. (1.12)
+    best = grid[np.argmin(risk)]
+    assert 30 <= best <= 100 and max(lam_loo, lam_gcv) < best / 10   # both well left of the exact minimum

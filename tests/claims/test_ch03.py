@@ -32,7 +32,7 @@ def _final_test(n, lam, lr=0.1):
     return float(_train(n, lam, lr)[1]["val_loss"][-1])
 
 
-def test_ch03_explorer_controls():
+def test_explorer_controls_as_the_claims_assume():
     from tlearn.widgets import backprop_explorer
 
     c = backprop_explorer().controls
@@ -44,6 +44,7 @@ def test_ch03_explorer_controls():
 def test_ch03_eps_best_near_crossing():
     rng = np.random.default_rng(0)
     X, Y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    rng.integers(0, 2, 5)                                # the notebook's labels (same random stream)
     params = [p + 0.1 * rng.standard_normal(p.shape) for p in bp.init_two_layer(3, 4, 2, seed=0)]
     _, cache = bp.two_layer_forward(X, *params)
     grads = bp.two_layer_backward(cache, Y, task="regression")

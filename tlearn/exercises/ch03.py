@@ -16,7 +16,7 @@ __all__ = ["check_relu_backward", "check_softmax_cross_entropy_gradient", "check
 
 @checker
 def check_relu_backward(relu_backward):
-    """``relu_backward(dH, Z)`` must return dZ = dH ⊙ σ'(Z) for σ = ReLU (Eqs. (3.9), (3.10))."""
+    """``relu_backward(dH, Z)`` must return dZ = dH ⊙ ψ'(Z) for ψ = ReLU (Eqs. (3.9), (3.10))."""
     rng = np.random.default_rng(301)
     Z = rng.standard_normal((6, 4))
     dH = rng.standard_normal((6, 4))
@@ -24,7 +24,7 @@ def check_relu_backward(relu_backward):
     answer = call_answer(relu_backward, dH.copy(), Z.copy(), name="relu_backward",
         hint='check the shapes of every term (print them).')
     mistakes = {
-        "you returned σ'(Z) alone: multiply it by the upstream gradient dH (chain rule, Eq. (3.9))":
+        "you returned ψ'(Z) alone: multiply it by the upstream gradient dH (chain rule, Eq. (3.9))":
             (Z > 0).astype(float),
         "you multiplied dH by Z itself; the factor is the *derivative* of max(z, 0), which is 0 or 1":
             dH * Z,
@@ -38,7 +38,7 @@ def check_relu_backward(relu_backward):
             raise NotYet(f"Not yet: {hint}.")
     check_array_close(answer, dH * _bp.activation_derivative(Z, "relu"), name="relu_backward(dH, Z)",
                       hint="dZ has the shape of Z; each entry is dH where the unit was active, else 0 "
-                           "(Eq. (3.9) with σ' from Eq. (3.10)).")
+                           "(Eq. (3.9) with ψ' from Eq. (3.10)).")
     return passed("relu_backward is right: dZ = dH ⊙ 1[Z > 0].")
 
 
