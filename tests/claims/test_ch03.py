@@ -112,3 +112,22 @@ def test_ch03_ex4_constant_model_diverges_above_two():
     for lr, diverges in [(1.9, False), (3.0, True)]:
         _, hist = bp.train_two_layer(x[:10, None], y[:10], lam=np.inf, lr=lr, steps=2000)
         assert hist["diverged"] == diverges
+
+
+def test_ch03_hidden_units_prefer_few_classes():
+    from sklearn.datasets import load_digits
+
+    import tlearn
+
+    digits = load_digits()
+    Xd, yd = digits.data / 16.0, digits.target
+    perm = np.random.default_rng(0).permutation(len(yd))
+    train, val = perm[:1000], perm[1000:]
+    net = tlearn.MLP([64, 32, 10], activation="relu", task="classification", seed=0)
+    net.fit(Xd[train], yd[train], epochs=20, batch_size=32, lr=3e-3, seed=0, X_val=Xd[val], y_val=yd[val])
+    H = net.hidden(Xd[val], layer=1)
+    means = np.array([H[yd[val] == c].mean(axis=0) for c in range(10)])          # the right panel
+    live = means.max(axis=0) > 0
+    assert 0 < np.sum(~live) < 8                                                # a few dead units
+    top3 = np.sort(means[:, live], axis=0)[::-1][:3].sum(axis=0) / means[:, live].sum(axis=0)
+    assert np.mean(top3 > 0.4) >= 0.75 and 0.4 <= np.median(top3) <= 0.65      # uniform would give 0.3
