@@ -27,14 +27,15 @@ def check_ridge_head(ridge_head):
             hint='print the shape of every term.')
         mistakes = {
             "you penalise λ² instead of λ: the penalty in the objective is λ‖v‖²": ridge_fit(Phi, y, lam**2),
-            "λ is missing -- that is least squares; add λI to ΦᵀΦ": ridge_fit(Phi, y, 0.0),
+            "λ is missing -- that is least squares; differentiate the penalty λ‖v‖² too": ridge_fit(Phi, y, 0.0),
         }
         for hint, wrong in mistakes.items():
             if matches(answer, wrong):
                 raise NotYet(f"Not yet: {hint}.")
         check_array_close(answer, ridge_fit(Phi, y, lam), name=f"your head for n={n}, k={k}",
-                          hint="solve the k×k system (ΦᵀΦ + λI) v = Φᵀy with np.linalg.solve -- Eq. (2.2); "
-                               "it has one entry per feature (column of Φ), and n < k must work too.")
+                          hint="set the gradient of ‖y − Φv‖² + λ‖v‖² to zero and solve the k×k system you get with "
+                               "np.linalg.solve (never invert); the head has one entry per column of Φ, and "
+                               "n < k must work too, so keep the λ term.")
     return passed("your ridge head matches Eq. (2.2), including n < k.")
 
 
@@ -78,6 +79,6 @@ def check_learn_subspace(learn_subspace):
         if np.allclose(B @ B.T, smallest @ smallest.T, atol=1e-6):
             raise NotYet("Not yet: you kept the *last* singular vectors; np.linalg.svd sorts the largest first.")
         check_array_close(B @ B.T, ref @ ref.T, name="the projector B Bᵀ of your basis",
-                          hint="fit ridge_fit(X, y, lam) on every task, stack the weights as columns of W, "
-                               "and keep the first k left singular vectors of W -- Eq. (2.4).", atol=1e-6)
+                          hint="follow Eq. (2.4) step by step: one ridge fit per task, the weights as the *columns* of W, "
+                               "then the SVD -- which side's singular vectors live in feature space?", atol=1e-6)
     return passed("your subspace spans the same directions as Eq. (2.4) (signs and rotations do not matter).")

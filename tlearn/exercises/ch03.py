@@ -37,8 +37,8 @@ def check_relu_backward(relu_backward):
         if matches(answer, wrong):
             raise NotYet(f"Not yet: {hint}.")
     check_array_close(answer, dH * _bp.activation_derivative(Z, "relu"), name="relu_backward(dH, Z)",
-                      hint="dZ has the shape of Z; each entry is dH where the unit was active, else 0 "
-                           "(Eq. (3.9) with ψ' from Eq. (3.10)).")
+                      hint="dZ has the shape of Z; apply the chain rule of Eq. (3.9) entry by entry, "
+                           "with ψ' from Eq. (3.10).")
     return passed("relu_backward is right: dZ = dH ⊙ 1[Z > 0].")
 
 
