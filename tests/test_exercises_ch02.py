@@ -9,6 +9,8 @@ from tlearn.exercises import NotYet, ch02
 
 def _no_solution_in(message):
     assert "[" not in message, message  # no array printout
+    for formula in ("ΦᵀΦ + λI", "Φᵀy", "first k left singular vectors", "np.eye"):
+        assert formula not in message, f"the hint states the answer: {message}"
     assert not re.search(r"-?\d+\.\d{3,}", message), message  # no long decimals
 
 
@@ -69,9 +71,9 @@ def test_learn_subspace_wrong_answers_get_hints(wrong, fragment):
     _no_solution_in(str(info.value))
 
 
-def test_unwritten_exercise_says_so():
+def test_unwritten_exercise_says_so(capsys):
     def ridge_head(Phi, y, lam):
         raise NotImplementedError
 
-    with pytest.raises(NotYet, match="not written yet"):
-        ch02.check_ridge_head(ridge_head)
+    assert ch02.check_ridge_head(ridge_head) is False          # a note, not an error: "Run all" goes on
+    assert "not written yet" in capsys.readouterr().out

@@ -17,7 +17,10 @@ CHAPTERS = [p for p in NOTEBOOKS if not p.name.startswith("00")]  # 01_..., 02_.
 DASHBOARDS = sorted((NB_DIR / "dashboards").glob("*.ipynb"))
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-MAX_DEF_LINES = 20  # a short illustrative function is fine; library code lives in tlearn/
+MAX_DEF_LINES = 20
+# Chapters whose exercises still use the old layout (solution above its check, not collapsed):
+# the branch that owns each converts it and removes it from this set.
+EXERCISES_PENDING = {"04_deep_transfer"}  # a short illustrative function is fine; library code lives in tlearn/
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 EXERCISE = re.compile(r"^(?:#{2,6}\s*|\*\*)\s*Exercise\b(?!s)", re.IGNORECASE)
@@ -143,6 +146,13 @@ class TestEveryNotebook:
                 f"{_where(path, i, cell)}: a solution cell must be followed by a cell calling tlearn.exercises...check_*"
             assert "solution" not in _tags(nxt), f"{_where(path, i + 1, nxt)}: the check cell must not be a solution"
 
+    def test_solutions_are_collapsed(self, path):
+        _skip_pending(path)
+        nb = _read(path)
+        shown = [_where(path, i, c) for i, c in enumerate(nb.cells)
+                 if "solution" in _tags(c) and not c.metadata.get("jupyter", {}).get("source_hidden")]
+        assert not shown, f"solution cells must be collapsed (metadata.jupyter.source_hidden = true): {shown}"
+
 
 # ---------------------------------------------------------------- chapters only
 
@@ -192,6 +202,70 @@ class TestChapter:
                 and _slide(cell) in {"-", "fragment"}
             assert starts_here or intro_starts, \
                 f"{_where(path, i, cell)}: the explorer must open a (sub)slide, or follow the markdown cell that does"
+
+
+def _skip_pending(path):
+    if path.stem in EXERCISES_PENDING:
+        pytest.skip(f"{path.name}: exercises not yet in the stub -> check -> collapsed solution -> check layout")
+
+
+def _exercises(nb):
+    """``[(heading cell index, [cell indices up to the next exercise])]`` of the Exercises section."""
+    start, _ = _exercise_section(nb)
+    heads = [i for i in range(start, len(nb.cells)) if nb.cells[i].cell_type == "markdown"
+             and "solution" not in _tags(nb.cells[i])
+             and any(EXERCISE.match(line.strip()) for line in nb.cells[i].source.splitlines())]
+    return [(h, list(range(h, nxt))) for h, nxt in zip(heads, heads[1:] + [len(nb.cells)])]
+
+
+def _defined_functions(source):
+    try:
+        return {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+    except SyntaxError:
+        return set()
+
+
+@pytest.mark.skipif(not CHAPTERS, reason="no chapter notebooks yet")
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+class TestExercisesTeach:
+    """Every exercise has a worked solution, collapsed, that never sits above the question's check."""
+
+    @pytest.fixture(autouse=True)
+    def _pending(self, path):
+        _skip_pending(path)
+
+    def test_every_exercise_has_a_worked_solution(self, path):
+        nb = _read(path)
+        for head, cells in _exercises(nb):
+            assert any("solution" in _tags(nb.cells[i]) for i in cells), \
+                f"{_where(path, head, nb.cells[head])}: no worked solution (a cell tagged 'solution')"
+
+    def test_solution_comes_after_a_stub_and_its_check(self, path):
+        nb = _read(path)
+        for head, cells in _exercises(nb):
+            for i in cells:
+                cell = nb.cells[i]
+                if "solution" not in _tags(cell) or cell.cell_type != "code":
+                    continue
+                names = _defined_functions(cell.source)
+                before = [nb.cells[j] for j in cells if j < i]
+                stubs = [c for c in before if c.cell_type == "code" and "exercise" in _tags(c)
+                         and names & _defined_functions(c.source) and "NotImplementedError" in c.source]
+                assert stubs, f"{_where(path, i, cell)}: no stub cell (tagged 'exercise') defines {sorted(names)} above it"
+                checks = [c for c in before if c.cell_type == "code" and "check_" in c.source
+                          and "solution" not in _tags(c)]
+                assert checks, f"{_where(path, i, cell)}: the solution sits above the question's check"
+
+    def test_a_check_on_the_stub_prints_a_note_not_an_error(self, path):
+        nb = _read(path)
+        for head, cells in _exercises(nb):
+            for i in cells:
+                cell = nb.cells[i]
+                if cell.cell_type == "code" and "exercise" in _tags(cell):
+                    check = nb.cells[i + 1]
+                    text = "".join(o.get("text", "") for o in check.get("outputs", []))
+                    assert "check_" in check.source and "not written yet" in text, \
+                        f"{_where(path, i + 1, check)}: the check after a stub must print the 'not written yet' note"
 
 
 # ---------------------------------------------------------------- dashboards

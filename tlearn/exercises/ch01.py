@@ -1,10 +1,16 @@
-"""Checks for the exercises of notebook 01 (parameter transfer)."""
+"""Checks for the exercises of notebook 01 (parameter transfer).
+
+Each check calls the reader's function on fresh random inputs (``d > n`` included),
+compares it with the library's answer and, when they differ, raises
+:class:`~tlearn.exercises.NotYet` with a hint aimed at the most likely mistake --
+never the expected numbers, never the formula itself.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from ..ridge import RidgePath, ridge_fit
-from ._core import NotYet, check_array_close, passed
+from ._core import NotYet, call_answer, check_array_close, checker, matches, passed
 
 __all__ = ["check_transfer_ridge", "check_loo_brute_force"]
 
@@ -18,40 +24,44 @@ def _cases():
         yield X, y, lam, w_a
 
 
+@checker
 def check_transfer_ridge(fn):
     """Exercise 1.2: ``fn(X, y, lam, w_A)`` must return Eq. (1.4) of notebook 01."""
-    if not callable(fn):
-        raise NotYet(f"pass your function itself, not {type(fn).__name__}. Hint: check_transfer_ridge(my_transfer_ridge)")
     for X, y, lam, w_a in _cases():
-        try:
-            answer = fn(X.copy(), y.copy(), lam, w_a.copy())
-        except NotImplementedError:
-            raise NotYet("the function is still a stub: replace the `raise NotImplementedError` line.") from None
-        ours = np.asarray(answer, dtype=float) if answer is not None else None
-        if ours is not None and ours.shape == w_a.shape and np.allclose(ours, ridge_fit(X, y, lam**2, prior=w_a)):
-            raise NotYet("you penalise λ² instead of λ. Hint: the penalty in Eq. (1.1) is λ‖w − w_A‖², no square on λ.")
-        if ours is not None and ours.shape == w_a.shape and np.allclose(ours, ridge_fit(X, y, lam)):
-            raise NotYet("your answer ignores w_A (that is plain ridge). Hint: the right-hand side of Eq. (1.3) has a λ w_A term.")
+        answer = call_answer(fn, X.copy(), y.copy(), lam, w_a.copy(), name="my_transfer_ridge",
+                             hint="print the shape of every term you combine: matrices (d, d), vectors (d,).")
+        mistakes = {
+            "you penalise λ² instead of λ. Hint: look again at the penalty in Eq. (1.1)":
+                ridge_fit(X, y, lam**2, prior=w_a),
+            "your answer ignores w_A (that is plain ridge). Hint: where does w_A enter the gradient (1.2)?":
+                ridge_fit(X, y, lam),
+            "your answer is least squares: λ is missing. Hint: differentiate the penalty of Eq. (1.1) too":
+                ridge_fit(X, y, 0.0, prior=w_a),
+        }
+        for message, wrong in mistakes.items():
+            if matches(answer, wrong):
+                raise NotYet(f"Not yet: {message}.")
         check_array_close(
             answer, ridge_fit(X, y, lam, prior=w_a), name=f"your ŵ for n={X.shape[0]}, d={X.shape[1]}",
-            hint="solve (XᵀX + λI) w = Xᵀy + λ w_A with np.linalg.solve -- Eq. (1.3); d > n must work too.",
+            hint="set the gradient of Eq. (1.1) to zero and solve the d×d system you get with np.linalg.solve "
+                 "(never invert); when d > n, XᵀX alone is singular, so keep the λ term.",
         )
     return passed("your transfer ridge matches Eq. (1.4), including d > n.")
 
 
+@checker
 def check_loo_brute_force(fn):
     """Exercise 1.3: ``fn(X, y, lam, w_A)`` returns the brute-force leave-one-out MSE (no intercept)."""
-    if not callable(fn):
-        raise NotYet("pass your function itself. Hint: check_loo_brute_force(my_loo_mse)")
     for X, y, lam, w_a in _cases():
-        try:
-            answer = fn(X.copy(), y.copy(), lam, w_a.copy())
-        except NotImplementedError:
-            raise NotYet("the function is still a stub: replace the `raise NotImplementedError` line.") from None
-        expected = RidgePath(X, y).loo_mse(lam, prior=w_a)
+        answer = call_answer(fn, X.copy(), y.copy(), lam, w_a.copy(), name="my_loo_mse",
+                             hint="print the shape of each refit's X and w; they must be (n - 1, d) and (d,).")
+        in_sample = np.mean((y - X @ ridge_fit(X, y, lam, prior=w_a)) ** 2)
+        if matches(answer, in_sample):
+            raise NotYet("Not yet: that is the in-sample error. Hint: sample i must be left out of the fit "
+                         "that predicts it.")
         check_array_close(
-            answer, expected, name="your LOO MSE",
-            hint="for each i, fit on all rows but i (ridge_fit with prior=w_A), predict row i, "
-            "square the error; return the mean over i.",
+            answer, RidgePath(X, y).loo_mse(lam, prior=w_a), name="your LOO MSE",
+            hint="refit without row i (a boolean mask or np.delete), predict only row i, and return the mean "
+                 "of the n squared errors -- one number.",
         )
     return passed("your brute-force LOO agrees with the closed form of Eq. (1.14).")

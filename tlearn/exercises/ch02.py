@@ -10,11 +10,12 @@ import numpy as np
 
 from ..features import SubspaceExtractor
 from ..ridge import ridge_fit
-from ._core import NotYet, call_answer, check_array_close, matches, passed
+from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, matches, passed
 
 __all__ = ["check_ridge_head", "check_learn_subspace"]
 
 
+@checker
 def check_ridge_head(ridge_head):
     """``ridge_head(Phi, y, lam)`` must return the head of Eq. (2.2) of notebook 02 (no intercept)."""
     rng = np.random.default_rng(202)
@@ -26,14 +27,15 @@ def check_ridge_head(ridge_head):
             hint='print the shape of every term.')
         mistakes = {
             "you penalise λ² instead of λ: the penalty in the objective is λ‖v‖²": ridge_fit(Phi, y, lam**2),
-            "λ is missing -- that is least squares; add λI to ΦᵀΦ": ridge_fit(Phi, y, 0.0),
+            "λ is missing -- that is least squares; differentiate the penalty λ‖v‖² too": ridge_fit(Phi, y, 0.0),
         }
         for hint, wrong in mistakes.items():
             if matches(answer, wrong):
                 raise NotYet(f"Not yet: {hint}.")
         check_array_close(answer, ridge_fit(Phi, y, lam), name=f"your head for n={n}, k={k}",
-                          hint="solve the k×k system (ΦᵀΦ + λI) v = Φᵀy with np.linalg.solve -- Eq. (2.2); "
-                               "it has one entry per feature (column of Φ), and n < k must work too.")
+                          hint="set the gradient of ‖y − Φv‖² + λ‖v‖² to zero and solve the k×k system you get with "
+                               "np.linalg.solve (never invert); the head has one entry per column of Φ, and "
+                               "n < k must work too, so keep the λ term.")
     return passed("your ridge head matches Eq. (2.2), including n < k.")
 
 
@@ -49,6 +51,7 @@ def _tasks(rng, n_tasks, d, k, n):
     return tasks
 
 
+@checker
 def check_learn_subspace(learn_subspace):
     """``learn_subspace(tasks, k, lam)`` must return the (d, k) basis of Eq. (2.4) of notebook 02."""
     rng = np.random.default_rng(204)
@@ -57,10 +60,7 @@ def check_learn_subspace(learn_subspace):
 
         answer = call_answer(learn_subspace, [(X.copy(), y.copy()) for X, y in tasks], k, lam, name="learn_subspace",
             hint='print the shape of every term.')
-        try:
-            B = np.asarray(answer, dtype=float)
-        except (TypeError, ValueError):
-            raise NotYet("learn_subspace must return an array of numbers. Hint: the basis is a (d, k) matrix.") from None
+        B = as_real_array(answer, "the basis is a (d, k) matrix.", name="learn_subspace's result")
         if B.shape == (k, d):
             raise NotYet(f"Not yet: your basis has shape {B.shape}; return it with one *column* per direction, "
                          f"shape ({d}, {k}).")
@@ -79,6 +79,6 @@ def check_learn_subspace(learn_subspace):
         if np.allclose(B @ B.T, smallest @ smallest.T, atol=1e-6):
             raise NotYet("Not yet: you kept the *last* singular vectors; np.linalg.svd sorts the largest first.")
         check_array_close(B @ B.T, ref @ ref.T, name="the projector B Bᵀ of your basis",
-                          hint="fit ridge_fit(X, y, lam) on every task, stack the weights as columns of W, "
-                               "and keep the first k left singular vectors of W -- Eq. (2.4).", atol=1e-6)
+                          hint="follow Eq. (2.4) step by step: one ridge fit per task, the weights as the *columns* of W, "
+                               "then the SVD -- which side's singular vectors live in feature space?", atol=1e-6)
     return passed("your subspace spans the same directions as Eq. (2.4) (signs and rotations do not matter).")

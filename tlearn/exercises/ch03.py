@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backprop as _bp
-from ._core import NotYet, call_answer, check_array_close, matches, passed
+from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, matches, passed
 
 __all__ = ["check_relu_backward", "check_softmax_cross_entropy_gradient", "check_dense_backward"]
 
 
+@checker
 def check_relu_backward(relu_backward):
-    """``relu_backward(dH, Z)`` must return dZ = dH ⊙ σ'(Z) for σ = ReLU (Eqs. (3.9), (3.10))."""
+    """``relu_backward(dH, Z)`` must return dZ = dH ⊙ ψ'(Z) for ψ = ReLU (Eqs. (3.9), (3.10))."""
     rng = np.random.default_rng(301)
     Z = rng.standard_normal((6, 4))
     dH = rng.standard_normal((6, 4))
@@ -23,7 +24,7 @@ def check_relu_backward(relu_backward):
     answer = call_answer(relu_backward, dH.copy(), Z.copy(), name="relu_backward",
         hint='check the shapes of every term (print them).')
     mistakes = {
-        "you returned σ'(Z) alone: multiply it by the upstream gradient dH (chain rule, Eq. (3.9))":
+        "you returned ψ'(Z) alone: multiply it by the upstream gradient dH (chain rule, Eq. (3.9))":
             (Z > 0).astype(float),
         "you multiplied dH by Z itself; the factor is the *derivative* of max(z, 0), which is 0 or 1":
             dH * Z,
@@ -36,11 +37,12 @@ def check_relu_backward(relu_backward):
         if matches(answer, wrong):
             raise NotYet(f"Not yet: {hint}.")
     check_array_close(answer, dH * _bp.activation_derivative(Z, "relu"), name="relu_backward(dH, Z)",
-                      hint="dZ has the shape of Z; each entry is dH where the unit was active, else 0 "
-                           "(Eq. (3.9) with σ' from Eq. (3.10)).")
+                      hint="dZ has the shape of Z; apply the chain rule of Eq. (3.9) entry by entry, "
+                           "with ψ' from Eq. (3.10).")
     return passed("relu_backward is right: dZ = dH ⊙ 1[Z > 0].")
 
 
+@checker
 def check_softmax_cross_entropy_gradient(grad_fn):
     """``grad_fn(Z, y)`` must return ∂/∂Z of the mean cross-entropy (Eqs. (3.4), (3.5))."""
     rng = np.random.default_rng(302)
@@ -68,12 +70,13 @@ def check_softmax_cross_entropy_gradient(grad_fn):
 
     big = call_answer(grad_fn, np.array([[800.0, 0.0, -800.0]]), np.array([0]), name="your gradient function",
         hint='check the shapes of every term (print them).')
-    if not np.all(np.isfinite(np.asarray(big, dtype=float))):
+    if not np.all(np.isfinite(as_real_array(big, 'subtract each row\'s maximum first.', name='the gradient'))):
         raise NotYet("Not yet: the values are right, but logits like 800 give NaN/inf. Hint: subtract "
                      "each row's maximum before exponentiating -- softmax does not change.")
     return passed("the softmax cross-entropy gradient is right: (softmax(Z) − onehot(y)) / n.")
 
 
+@checker
 def check_dense_backward(dense_backward):
     """``dense_backward(X, W, dZ)`` must return ``(dW, db, dX)`` (Eqs. (3.6)-(3.8))."""
     rng = np.random.default_rng(303)
