@@ -17,6 +17,7 @@ _WHERE = {
     "FeatureTransfer": "features", "FeatureTransferClassifier": "features",
     "StackingTransfer": "features", "SubspaceExtractor": "features",
     "MLP": "mlp", "fine_tune": "finetune",
+    "MultiSourceRidgeCV": "multisource",
 }
 _SUBMODULES = ("theory", "datasets", "backprop", "evaluation")
 
