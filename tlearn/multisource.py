@@ -37,7 +37,9 @@ def loo_alpha(e0, A, sample_weight=None, alpha_ridge=0.0):
     by a symmetric eigendecomposition (no inverse), with :math:`\kappa` =
     ``alpha_ridge`` × the largest eigenvalue of :math:`A^\top D A` (0: the exact
     minimiser). Eigenvalues below :data:`ALPHA_RCOND` × the largest are dropped,
-    so collinear sources get the minimum-norm α (duplicates share their weight).
+    so collinear sources get the minimum-norm α (duplicates share their weight);
+    so are those below ALPHA_RCOND² × ‖D^{1/2}e_0‖², directions in which the
+    sources do not change the LOO residuals at all (e.g. λ = 0 with n > d): α = 0 there.
     ``e0`` (n,) / ``A`` (n, K), or stacked over λ: (m, n) / (m, n, K).
 
     Returns
@@ -51,7 +53,8 @@ def loo_alpha(e0, A, sample_weight=None, alpha_ridge=0.0):
     g = np.einsum("mnk,n,mn->mk", A, v, e0)  # AᵀD e_0
     lam, Q = np.linalg.eigh(G)
     top = lam[:, -1:]
-    keep = lam > np.maximum(top, 0.0) * ALPHA_RCOND
+    floor = ALPHA_RCOND**2 * np.einsum("mn,n,mn->m", e0, v, e0)[:, None]  # sources with no effect at this λ
+    keep = (lam > np.maximum(top, 0.0) * ALPHA_RCOND) & (lam > floor)
     inv = np.where(keep, 1.0 / np.where(keep, lam + alpha_ridge * top, 1.0), 0.0)
     alpha = -np.einsum("mkj,mj,mlj,ml->mk", Q, inv, Q, g)  # Eq. (6.4)
     resid = e0 + np.einsum("mnk,mk->mn", A, alpha)
