@@ -101,14 +101,22 @@ def _decoy_data(seed, n=200, d=5):
 @pytest.mark.parametrize("seed", range(3))
 def test_orthogonal_decoy_gets_alpha_near_zero_and_opposite_near_minus_one(seed):
     X, y, w_b, v = _decoy_data(seed)
-    decoy = MultiSourceRidgeCV(v, lams=[np.inf]).fit(X, y)
+    decoy = MultiSourceRidgeCV(v, lams=[np.inf], alpha_ridge=0.0).fit(X, y)
     # α is the regression of X w_B on X v: zero mean, s.d. ≈ ‖w_B‖ / (‖v‖ √n)
     assert abs(decoy.alpha_[0]) < 3 * np.linalg.norm(w_b) / (np.linalg.norm(v) * np.sqrt(len(y)))
     assert not MultiSourceRidgeCV(v).fit(X, y).transfer_
-    both = MultiSourceRidgeCV(np.stack([-w_b, v]), lams=[np.inf]).fit(X, y)
+    both = MultiSourceRidgeCV(np.stack([-w_b, v]), lams=[np.inf], alpha_ridge=0.0).fit(X, y)
     assert both.alpha_[0] == pytest.approx(-1.0, abs=0.05)
     assert abs(both.alpha_[1]) < 0.1
-    assert MultiSourceRidgeCV(np.stack([-w_b, v])).fit(X, y).transfer_
+    shrunk = MultiSourceRidgeCV(np.stack([-w_b, v]), lams=[np.inf]).fit(X, y)  # default alpha_ridge = 0.1
+    assert -1.0 < shrunk.alpha_[0] < -0.85
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_opposite_source_is_transferred_with_few_samples(seed):
+    X, y, w_b, v = _decoy_data(seed, n=15, d=8)
+    m = MultiSourceRidgeCV(np.stack([-w_b, v])).fit(X, y)
+    assert m.transfer_ and m.alpha_[0] < -0.5
 
 
 def test_sources_without_effect_get_alpha_zero():
