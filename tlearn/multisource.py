@@ -71,8 +71,10 @@ def _loo_system(path, W, lams):
 
 def _predict_affine(path, W, lams, alphas, x):
     """Predictions at x of ridge toward W α_j for every λ_j: affine in α, so K + 1 fits per λ."""
+    xc = x - path.X_offset  # the intercept is y_offset − X_offset·w
+
     def pred(prior):
-        return path.coef(lams, prior=prior) @ x + path.intercept(lams, prior=prior)
+        return path.coef(lams, prior=prior) @ xc + path.y_offset[0]
 
     p0 = pred(None)
     P = np.stack([pred(wk) for wk in W], axis=-1) - p0[:, None]  # (m, K)
