@@ -19,8 +19,9 @@ _WHERE = {
     "MLP": "mlp", "fine_tune": "finetune", "FineTuneCV": "finetune_cv",
     "density_ratio": "domain", "DensityRatio": "domain", "effective_sample_size": "domain",
     "ImportanceWeightedRidgeCV": "domain", "CORAL": "domain", "SubspaceAlignment": "domain",
+    "MultiSourceRidgeCV": "multisource",
 }
-_SUBMODULES = ("theory", "datasets", "backprop", "evaluation", "domain")
+_SUBMODULES = ("theory", "datasets", "backprop", "evaluation", "domain", "multisource")
 
 __all__ = sorted(_WHERE) + list(_SUBMODULES)
 

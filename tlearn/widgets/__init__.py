@@ -13,11 +13,12 @@ from .ridge import ridge_explorer
 from .features import feature_explorer
 from .backprop import LossMonitor, backprop_explorer
 from .deep import deep_explorer
+from .sources import sources_explorer
+from .shift import shift_explorer
 
 __all__ = ["Explorer", "assemble", "lam_slider", "new_figure", "render_png", "LAM_GRID", "ridge_explorer"]
 __all__ += ["backprop_explorer", "LossMonitor"]
 __all__ += ["train_two_layer_lams", "RidgeExplorerModel", "RidgeSetting", "FeatureCurves", "BackpropExplorerModel"]
 __all__ += ["deep_explorer"]
 __all__ += ["feature_explorer"]
-from .shift import shift_explorer
-__all__ += ["shift_explorer"]
+__all__ += ["shift_explorer", "sources_explorer"]
