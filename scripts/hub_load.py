@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -46,6 +47,11 @@ from hub_student import Student, StudentFailed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "01_parameter_transfer.ipynb"
+SETUP_LIMIT = 900  # s: every student logged in, server up, chapter run
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")  # so the finally blocks kill the Hub and its servers
 
 
 async def run_class(hub, n, seconds, pace, timeout, seed):
@@ -95,8 +101,10 @@ def measure(n, args, work):
     hub = Hub(work / f"hub-{n}", ROOT, root_user=os.geteuid() == 0)
     try:
         hub.start()
-        students, cpu_cores, wall = asyncio.run(
-            run_class(hub, n, args.seconds, args.pace, args.timeout, args.seed))
+        # the whole class has a hard time limit: the run stops by itself even if a server hangs
+        limit = SETUP_LIMIT + args.seconds + 2 * args.timeout
+        students, cpu_cores, wall = asyncio.run(asyncio.wait_for(
+            run_class(hub, n, args.seconds, args.pace, args.timeout, args.seed), limit))
         row = summarise(n, students, cpu_cores, wall, hub.peak_rss)
         row["hub_mb"] = hub.hub_rss() / 2**20
     finally:
@@ -160,6 +168,8 @@ def main(argv=None):
     parser.add_argument("--write", default=None, help="write the Markdown table here")
     args = parser.parse_args(argv)
     sizes = [int(x) for x in args.students.split(",")]
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     work = Path(tempfile.mkdtemp(prefix="tlearn-hub-"))
     rows = []
     try:
