@@ -135,13 +135,13 @@ def write_results(path, rows, args):
 
 Written by `make hub-load` (`scripts/hub_load.py {' '.join(sys.argv[1:])}`); do not edit by hand.
 
-Machine: {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GB, {platform.python_version()},
+Machine: {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GB, Python {platform.python_version()},
 JupyterHub {hub_version()}, configurable-http-proxy from `package-lock.json`, DummyAuthenticator,
 SimpleLocalProcessSpawner, all on 127.0.0.1. The load driver runs on the same cores.
 
 Each student logs in through `/hub/login`, gets a server, opens `notebooks/{CHAPTER}`, runs every
-code cell through the kernel websocket, then moves the ridge explorer's sliders (λ mostly, also the
-similarity and n sliders) once every {args.pace:g} s ± 50 % for {args.seconds:g} s. Latency: from sending
+code cell through the kernel websocket, then moves the ridge explorer's sliders (λ by 1-3 steps three times in four,
+otherwise the similarity slider) once every {args.pace:g} s ± 50 % for {args.seconds:g} s. Latency: from sending
 the slider's comm update to the Image widget's new frame arriving over the websocket.
 A move without a frame within {args.timeout:g} s is a failure. Memory: peak RSS of each student's
 single-user server plus its kernel. Server CPU: CPU seconds of the Hub, proxy, servers and

@@ -22,7 +22,7 @@ import hub_student  # noqa: E402
 
 
 def test_binary_frame_decodes_like_jupyter_server_encodes():
-    from jupyter_server.base.zmqhandlers import serialize_binary_message  # the server's own encoder
+    from jupyter_server.services.kernels.connection.base import serialize_binary_message  # the server's encoder
 
     msg = {"header": {"msg_type": "comm_msg", "msg_id": "1"}, "parent_header": {}, "metadata": {},
            "content": {"comm_id": "c", "data": {"method": "update", "state": {}, "buffer_paths": [["value"]]}},
