@@ -1,4 +1,8 @@
-"""scripts/export_html.py: the exported page carries the explorer's last widget state and image."""
+"""scripts/export_html.py: the exported page carries the explorer's last widget state and image,
+and loads its renderer, RequireJS and MathJax from local copies beside it (offline handouts).
+
+(tests/browser/test_offline_html.py opens the real chapters' pages with the network blocked.)
+"""
 import base64
 import importlib.util
 import json
@@ -29,6 +33,16 @@ box.add_class("tlearn-explorer")
 box"""
 
 
+def _fake_assets(tmp_path):
+    """A node_modules with placeholder files where the pinned packages put theirs."""
+    nm = tmp_path / "node_modules"
+    for rel in ["@jupyter-widgets/html-manager/dist/embed-amd.js", "@jupyter-widgets/html-manager/dist/embed.js.map",
+                "requirejs/require.js", "mathjax/es5/tex-svg-full.js"]:
+        (nm / rel).parent.mkdir(parents=True, exist_ok=True)
+        (nm / rel).write_text(f"/* {rel} */")
+    return nm
+
+
 def _notebook(tmp_path):
     nb = new_notebook(cells=[new_markdown_cell("# Tiny chapter"), new_code_cell(WIDGET_CELL),
                              new_code_cell("s.value = 7\nprint(s.value)")])
@@ -46,7 +60,8 @@ def _state(html):
 
 def test_export_keeps_last_widget_state_and_image(tmp_path):
     path = _notebook(tmp_path)
-    out = export_html.export_notebook(path, tmp_path / "html", execute=True, timeout=120)
+    out = export_html.export_notebook(path, tmp_path / "html", execute=True, timeout=120,
+                                      node_modules=_fake_assets(tmp_path))
     html = out.read_text()
     assert out.name == "01_tiny.html"
     assert "application/vnd.jupyter.widget-view+json" in html  # the output cell shows the widget
@@ -62,7 +77,36 @@ def test_export_keeps_last_widget_state_and_image(tmp_path):
     buffers = image.get("buffers", [])
     assert buffers and base64.b64decode(buffers[0]["data"]) == bytes(range(256)) * 3
     assert "tlearn-explorer" in json.dumps(by_name["VBoxModel"][0]["state"])
-    assert "html-manager" in html  # the widget renderer that draws the state without a kernel
+    # the widget renderer that draws the state without a kernel: the local copy beside the page
+    assert "'assets/html-manager/embed-amd.js'" in html and "cdn.jsdelivr" not in html
+
+
+def test_page_loads_renderer_and_mathjax_from_local_copies(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell(r"$$ a = b \tag{1.1} $$"), new_code_cell("1")])
+    nbformat.write(nb, tmp_path / "02_eq.ipynb")
+    out = export_html.export_notebook(tmp_path / "02_eq.ipynb", tmp_path / "html", execute=False,
+                                      node_modules=_fake_assets(tmp_path))
+    html = out.read_text()
+    srcs = re.findall(r"""<script[^>]+src=["']([^"']+)""", html)
+    assert "assets/require.js" in srcs and "assets/mathjax/tex-svg-full.js" in srcs
+    assert not [s for s in srcs if "//" in s], f"a script still comes from the network: {srcs}"
+    assert "mathjax/2.7" not in html and "require.js/2.1" not in html
+    assets = tmp_path / "html" / "assets"
+    assert (assets / "html-manager" / "embed-amd.js").is_file() and (assets / "require.js").is_file()
+    assert not (assets / "html-manager" / "embed.js.map").exists(), "source maps are not shipped"
+
+
+def test_localize_refuses_a_page_that_still_needs_the_network():
+    page = '<!-- Load mathjax -->x<!-- End of mathjax configuration --><script src="https://cdn.example/x.js">'
+    with pytest.raises(RuntimeError, match="still loads from the network"):
+        export_html.localize(page)
+    with pytest.raises(RuntimeError, match="expected one MathJax block"):
+        export_html.localize("<html></html>")
+
+
+def test_missing_assets_say_how_to_get_them(tmp_path):
+    with pytest.raises(SystemExit, match="npm ci"):
+        export_html.copy_assets(tmp_path / "nowhere", tmp_path / "html")
 
 
 def test_chapters_are_the_numbered_notebooks(tmp_path):
