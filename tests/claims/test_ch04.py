@@ -89,7 +89,7 @@ def test_ch04_explorer_lam_limits(n):
 
 
 def test_ch04_finetunecv_se_reading():
-    """Inverted digits: the pick beats scratch by less than one SE and does no better on the test set;
+    """Inverted digits: the pick beats scratch by less than one SE and is within two points of it on the test set;
     the synthetic task: the head wins by many standard errors."""
     d = SCENARIOS["inverted"].load(3, 0)
     cv = FineTuneCV(pretrained_source("inverted"), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf), cv=3,
@@ -97,9 +97,22 @@ def test_ch04_finetunecv_se_reading():
     best, scratch = max(cv.cv_scores_.values()), cv.cv_scores_["scratch"]
     assert cv.transfer_ and best[0] - scratch[0] < min(best[1], scratch[1])
     plain = fine_tune(pretrained_source("inverted"), d.X_target, d.y_target, strategy="scratch", lr=LR)
-    assert cv.score(d.X_test, d.y_test) <= plain.score(d.X_test, d.y_test) + 0.01
+    assert abs(cv.score(d.X_test, d.y_test) - plain.score(d.X_test, d.y_test)) < 0.02
     d = SCENARIOS["shared"].load(25, 0)
     cv = FineTuneCV(pretrained_source("shared"), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf), cv=3,
                     fit_options={"lr": LR}).fit(d.X_target, d.y_target)
     (m, se), (m0, se0) = cv.cv_scores_["head"], cv.cv_scores_["scratch"]
     assert cv.best_strategy_ == "head" and m - m0 > 2 * max(se, se0)
+
+
+def test_ch04_explorer_gap_narrows():
+    """The explorer's head and scratch bars are the curves' means (same fine_tune calls): the gap narrows with n."""
+    c = _curves("shared")
+    gap = c["head"] - c["scratch"]
+    assert np.all(np.diff(gap) < 0), gap
+
+
+def test_ch04_source_useless_on_target():
+    d = SCENARIOS["inverted"].load(3, 0)
+    src = pretrained_source("inverted")
+    assert src.score(d.X_source, d.y_source) > 0.99 and src.score(d.X_test, d.y_test) < 0.1
