@@ -7,6 +7,7 @@ import functools
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from tlearn import FineTuneCV, fine_tune
 from tlearn.finetune import fine_tune_curves
@@ -57,11 +58,13 @@ def test_ch04_split_negative_transfer():
 def test_ch04_reset_output_helps():
     d = SCENARIOS["inverted"].load(10, 0)
     src = pretrained_source("inverted")
-    kept, fresh = (fine_tune(src, d.X_target, d.y_target, strategy="full", lr=LR, reset_output=r)
-                   for r in (False, True))
+    with pytest.warns(ConvergenceWarning):
+        kept = fine_tune(src, d.X_target, d.y_target, strategy="full", lr=LR, reset_output=False)
+    fresh = fine_tune(src, d.X_target, d.y_target, strategy="full", lr=LR, reset_output=True)
     assert kept.history_["loss"][0] > 3 * fresh.history_["loss"][0]
     assert (kept.hidden(d.X_test) > 0).mean() < (fresh.hidden(d.X_test) > 0).mean()
     assert fresh.score(d.X_test, d.y_test) > kept.score(d.X_test, d.y_test) + 0.2
+    assert fresh.converged_ and not kept.converged_  # "does not even settle within its budget"
 
 
 def test_ch04_finetunecv_detects_harm():
@@ -83,3 +86,33 @@ def test_ch04_explorer_lam_limits(n):
     v = model.view(n, 1.0, 1)
     assert v["curve"][0] == v["bars"][3]  # λ = 0: the "full" bar
     assert v["curve"][LAM_CURVE.index(np.inf)] == v["bars"][1]  # λ = ∞: the "head" bar
+
+
+def test_ch04_finetunecv_se_reading():
+    """Inverted digits: the pick beats scratch by less than one SE and is within two points of it on the test set;
+    the synthetic task: the head wins by many standard errors."""
+    d = SCENARIOS["inverted"].load(3, 0)
+    cv = FineTuneCV(pretrained_source("inverted"), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf), cv=3,
+                    fit_options={"lr": LR}).fit(d.X_target, d.y_target)
+    best, scratch = max(cv.cv_scores_.values()), cv.cv_scores_["scratch"]
+    assert cv.transfer_ and best[0] - scratch[0] < min(best[1], scratch[1])
+    plain = fine_tune(pretrained_source("inverted"), d.X_target, d.y_target, strategy="scratch", lr=LR)
+    assert abs(cv.score(d.X_test, d.y_test) - plain.score(d.X_test, d.y_test)) < 0.02
+    d = SCENARIOS["shared"].load(25, 0)
+    cv = FineTuneCV(pretrained_source("shared"), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf), cv=3,
+                    fit_options={"lr": LR}).fit(d.X_target, d.y_target)
+    (m, se), (m0, se0) = cv.cv_scores_["head"], cv.cv_scores_["scratch"]
+    assert cv.best_strategy_ == "head" and m - m0 > 2 * max(se, se0)
+
+
+def test_ch04_explorer_gap_narrows():
+    """The explorer's head and scratch bars are the curves' means (same fine_tune calls): the gap narrows with n."""
+    c = _curves("shared")
+    gap = c["head"] - c["scratch"]
+    assert np.all(np.diff(gap) < 0), gap
+
+
+def test_ch04_source_useless_on_target():
+    d = SCENARIOS["inverted"].load(3, 0)
+    src = pretrained_source("inverted")
+    assert src.score(d.X_source, d.y_source) > 0.99 and src.score(d.X_test, d.y_test) < 0.1
