@@ -17,9 +17,11 @@ def example():
 
 
 def test_ch06_nested_above_insample(example):
-    _, ms = example
+    data, ms = example
     assert np.all(ms.cv_mse_ < ms.cv_mse_nested_)  # Eq. (6.3) minimum below Eq. (6.5) at every λ
     assert ms.alpha_[0] == ms.alpha_.max() and ms.alpha_[3] < 0 and ms.transfer_
+    plain = TransferRidgeCV().fit(data.X_target, data.y_target)  # "yet the test error is higher"
+    assert _test_mse(data, ms) > _test_mse(data, plain)
 
 
 def _test_mse(t, model):
