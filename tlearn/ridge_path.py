@@ -60,10 +60,11 @@ class RidgePath:
         self._Xc, self._Yc = X, Y
         self._Xw, self._Yw = (X, Y) if w is None else (X * self._sw[:, None], Y * self._sw[:, None])
         self._U, self.s, self.Vt = factorise(self._Xw)  # _U is None on the Gram path: U = X V S⁻¹
-        self._VS = self.Vt.T / self.s  # V S⁻¹, so that U = X_w V S⁻¹
+        self._VS = self.Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
         self._UtY = self._U_T(self._Yw)  # (r, k)
         # The unpenalised direction (the intercept) as a unit column, for its leverage.
         self._u0 = (self._sw / np.linalg.norm(self._sw))[:, None] if self.fit_intercept else np.zeros((X.shape[0], 0))
+        self._row_cache = None  # U, U² and the λ-free part of 1 − H_ii, kept when they are small
 
     @property
     def U(self):
@@ -72,6 +73,15 @@ class RidgePath:
 
     def _U_rows(self, rows):
         return self._Xw[rows] @ self._VS if self._U is None else self._U[rows]
+
+    def _row_terms(self, rows):
+        """U, U² and 1 − (leverage at λ = 0) for a block of rows: what Eq. (1.14) needs per row."""
+        if self._row_cache is not None:
+            return tuple(a[rows] for a in self._row_cache)
+        Ub = self._U_rows(rows)
+        U2 = Ub**2
+        deficit = np.clip(1.0 - U2.sum(axis=1) - (self._u0[rows] ** 2).sum(axis=1), 0.0, None)
+        return Ub, U2, deficit
 
     def _U_T(self, A):
         """Uᵀ A without forming U: S⁻¹ Vᵀ (X_wᵀ A) on the Gram path."""
@@ -146,13 +156,13 @@ class RidgePath:
         Hm = 1.0 / (s2[:, None] + np.where(finite, lams, 0.0))  # G / λ, finite as λ → 0⁺
         K, m = C.shape[1], lams.size
         CG, CH = C[:, :, None] * G[:, None, :], C[:, :, None] * Hm[:, None, :]  # (r, K, m)
-        step = max(1, BLOCK_ELEMENTS // (K * m + self.rank))
+        if self._row_cache is None and self.n_samples * self.rank <= BLOCK_ELEMENTS:
+            self._row_cache = self._row_terms(slice(None))  # small: keep them for the next call
+        budget = min(BLOCK_ELEMENTS, max(self.n_samples * self.rank, 2**16))  # temporaries ≲ the size of U
+        step = max(1, budget // (K * m + self.rank))
         for lo in range(0, self.n_samples, step):
             rows = slice(lo, lo + step)
-            Ub = self._U_rows(rows)
-            U2 = Ub**2
-            lev0 = U2.sum(axis=1) + (self._u0[rows] ** 2).sum(axis=1)  # leverage at λ = 0
-            deficit = np.clip(1.0 - lev0, 0.0, None)  # the part of 1 − H_ii that no λ changes
+            Ub, U2, deficit = self._row_terms(rows)
             num = (Ub @ CG.reshape(s2.size, K * m)).reshape(-1, K, m) + R_perp[rows, :, None]  # (I − H) r
             den = U2 @ G + deficit[:, None]  # 1 − H_ii
             ones = np.flatnonzero(deficit <= 1e-10)
