@@ -1,7 +1,8 @@
 """How the cost of ridge grows with the data: tlearn vs scikit-learn, and vs the old solver (issue 12).
 
-For n from 1e2 to 1e6 at d ∈ {10, 100, 1000} (combinations whose X exceeds ~4 GB
-skipped) and for d ≫ n, times and peak memory of
+For n from 1e2 to 1e6 at d ∈ {10, 100, 1000} and for d ≫ n, times and peak memory of
+(skipped: combinations whose X and work space would exceed ~4 GB, and n·d² > 1e10,
+i.e. n = 1e5 at d = 1000, which takes many minutes per call on the shared 2 cores)
 
 * ``fit``  -- TransferRidge(lam=1).fit  vs  sklearn Ridge(alpha=1).fit;
 * ``path`` -- RidgePath(X, y).coef(100 λ)  vs  Ridge.fit for each of the 100 λ
@@ -19,7 +20,7 @@ on teaching sizes (the slider's call: one ``coef`` for a scalar λ, and a 43-λ 
 
 Usage::
 
-    python benchmarks/scaling.py            # full run (~15 min on 2 cores), writes RESULTS-scaling.md + scaling.png
+    python benchmarks/scaling.py            # full run (~30 min on 2 busy cores), writes RESULTS-scaling.md + scaling.png
     python benchmarks/scaling.py --quick    # small sizes only (a smoke test, seconds)
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ from tlearn._validation import check_lam, check_prior, check_sample_weight, chec
 HERE = Path(__file__).resolve().parent
 LAMS = np.logspace(-4, 4, 100)
 MAX_X_BYTES = 4e9 / 5  # X plus what the slowest method needs must fit in ~4 GB
+MAX_FLOPS = 1e10  # n·d² beyond this (n = 1e5, d = 1000) takes many minutes per call on the shared 2 cores
 
 
 # ---------------------------------------------------------------------------
@@ -296,9 +298,14 @@ def measure_one(n, d, op, lib):
     return {"n": n, "d": d, "op": op, "lib": lib, "seconds": best, "peak_bytes": max(peak, 0), "x_bytes": X.nbytes}
 
 
-def run_child(n, d, op, lib):
+def run_child(n, d, op, lib, timeout):
+    """One measurement in a fresh process; a call slower than ``timeout`` s is recorded as a lower bound."""
     cmd = [sys.executable, __file__, "--one", str(n), str(d), op, lib]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=timeout).stdout
+    except subprocess.TimeoutExpired:
+        return {"n": n, "d": d, "op": op, "lib": lib, "seconds": None, "timeout": timeout,
+                "peak_bytes": None, "x_bytes": n * d * 8}
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -308,7 +315,8 @@ def run_child(n, d, op, lib):
 def grid(quick):
     if quick:
         return [(n, d) for d in (10, 100) for n in (100, 1000)] + [(50, 2000)]
-    tall = [(int(n), d) for d in (10, 100, 1000) for n in (1e2, 1e3, 1e4, 1e5, 1e6) if n * d * 8 <= MAX_X_BYTES]
+    tall = [(int(n), d) for d in (10, 100, 1000) for n in (1e2, 1e3, 1e4, 1e5, 1e6)
+            if n * d * 8 <= MAX_X_BYTES and n * d * d <= MAX_FLOPS]
     wide = [(100, 10_000), (100, 100_000), (1000, 10_000)]
     return tall + wide
 
@@ -318,21 +326,33 @@ def wanted(n, d, op, lib):
     return not (op == "path" and lib == "sklearn" and n * min(n, d) * d > 2e9)
 
 
-def scaling_rows(quick, log=None):
-    """Every (n, d, op, lib) measurement; each row is also appended to the file ``log`` (JSON lines)."""
-    rows = []
+def scaling_rows(quick, log=None, timeout=600):
+    """Every (n, d, op, lib) measurement; each row is also appended to the file ``log`` (JSON lines),
+    and rows already in ``log`` are not measured again (an interrupted run resumes)."""
+    rows = [json.loads(line) for line in open(log)] if log and Path(log).exists() else []
+    done = {(r["n"], r["d"], r["op"], r["lib"]) for r in rows}
     for n, d in grid(quick):
         for op in ("fit", "path", "loo"):
             for lib in ("tlearn", "sklearn"):
-                if wanted(n, d, op, lib):
-                    row = run_child(n, d, op, lib)
+                if wanted(n, d, op, lib) and (n, d, op, lib) not in done:
+                    row = run_child(n, d, op, lib, timeout)
                     rows.append(row)
                     if log:
                         with open(log, "a") as f:
                             f.write(json.dumps(row) + "\n")
-                    print(f"{op:5s} {lib:8s} n={n:>8d} d={d:>6d}  {row['seconds']:9.4f} s  "
-                          f"peak {row['peak_bytes'] / row['x_bytes']:5.2f}× X", flush=True)
+                    print(f"{op:5s} {lib:8s} n={n:>8d} d={d:>6d}  {_fmt_s(row['seconds'], row):>9s} s  "
+                          f"peak {_fmt_mem(row)}× X", flush=True)
     return rows
+
+
+def _fmt_s(t, row=None):
+    if t is None:
+        return f"> {row['timeout']:.0f}" if row and row.get("timeout") else "—"
+    return f"{t:.3g}"
+
+
+def _fmt_mem(row):
+    return "—" if row is None or row["peak_bytes"] is None else f"{row['peak_bytes'] / row['x_bytes']:.2f}"
 
 
 def exponents(rows):
@@ -342,7 +362,8 @@ def exponents(rows):
         for lib in ("tlearn", "sklearn"):
             for d in (10, 100, 1000):
                 pts = [(r["n"], r["seconds"]) for r in rows
-                       if (r["op"], r["lib"], r["d"]) == (op, lib, d) and r["n"] >= 1e4 and r["n"] > d]
+                       if (r["op"], r["lib"], r["d"]) == (op, lib, d) and r["n"] >= 1e4 and r["n"] > d
+                       and r["seconds"] is not None]
                 if len(pts) >= 2:
                     n, t = np.log10(np.array(pts)).T
                     out[(op, lib, d)] = float(np.polyfit(n, t, 1)[0])
@@ -413,7 +434,7 @@ def plot(rows, path):
         for lib, style in (("tlearn", "-o"), ("sklearn", "--s")):
             for d, c in colours.items():
                 pts = sorted((r["n"], r["seconds"], r["peak_bytes"] / r["x_bytes"]) for r in rows
-                             if (r["op"], r["lib"], r["d"]) == (op, lib, d) and r["n"] > d)
+                             if (r["op"], r["lib"], r["d"]) == (op, lib, d) and r["n"] > d and r["seconds"])
                 if pts:
                     n, t, m = np.array(pts).T
                     axes[0, j].loglog(n, t, style, color=c, ms=4, label=f"{lib}, d={d}")
@@ -427,10 +448,6 @@ def plot(rows, path):
     fig.suptitle("tlearn (solid) vs scikit-learn Ridge/RidgeCV (dashed), n ≫ d")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
-
-
-def _fmt_s(t):
-    return "—" if t is None else (f"{t:.3g}")
 
 
 def write_markdown(rows, reg, path, quick):
@@ -447,10 +464,8 @@ def write_markdown(rows, reg, path, quick):
             a, b = by.get((n, d, op, "tlearn")), by.get((n, d, op, "sklearn"))
             if a is None:
                 continue
-            speed = "—" if b is None else f"{b['seconds'] / a['seconds']:.1f}×"
-            mem_b = "—" if b is None else f"{b['peak_bytes'] / b['x_bytes']:.2f}"
-            lines.append(f"| {n:.0e} | {d} | {op} | {_fmt_s(a['seconds'])} | {_fmt_s(b and b['seconds'])} | "
-                         f"{speed} | {a['peak_bytes'] / a['x_bytes']:.2f} | {mem_b} |")
+            lines.append(f"| {n:.0e} | {d} | {op} | {_fmt_s(a['seconds'], a)} | {_fmt_s(b and b['seconds'], b)} | "
+                         f"{_speed(a, b)} | {_fmt_mem(a)} | {_fmt_mem(b)} |")
     lines += ["", "## Fitted exponents (time ∝ n^k for n ≥ 1e4)", "", "| op | library | d | k |", "|---|---|---:|---:|"]
     lines += [f"| {op} | {lib} | {d} | {k:.2f} |" for (op, lib, d), k in exponents(rows).items()]
     lines += target_lines(by)
@@ -466,10 +481,20 @@ def target_lines(by):
     a, b = by.get((1_000_000, 100, "loo", "tlearn")), by.get((1_000_000, 100, "loo", "sklearn"))
     if a is None or b is None:
         return ["", "Target (n = 1e6, d = 100) not measured in this run."]
-    speed, mem = b["seconds"] / a["seconds"], a["peak_bytes"] / a["x_bytes"]
+    t_b = b["seconds"] if b["seconds"] is not None else b["timeout"]  # a lower bound when it timed out
+    speed, mem = t_b / a["seconds"], a["peak_bytes"] / a["x_bytes"]
     ok = "MET" if speed >= 5 and mem <= 3 else "MISSED"
-    return ["", f"**Target at n = 1e6, d = 100 (exact LOO over 100 λ): {speed:.1f}× faster than RidgeCV "
+    return ["", f"**Target at n = 1e6, d = 100 (exact LOO over 100 λ): {_speed(a, b)} faster than RidgeCV "
             f"(goal ≥ 5×), peak memory {mem:.2f}× X (goal ≤ 3×): {ok}.**"]
+
+
+def _speed(a, b):
+    """sklearn time / tlearn time; '> k×' when scikit-learn did not finish within its timeout."""
+    if b is None or a["seconds"] is None:
+        return "—"
+    if b["seconds"] is None:
+        return f"> {b['timeout'] / a['seconds']:.1f}×"
+    return f"{b['seconds'] / a['seconds']:.1f}×"
 
 
 def main(argv=None):
@@ -478,6 +503,7 @@ def main(argv=None):
     ap.add_argument("--one", nargs=4, metavar=("N", "D", "OP", "LIB"), help=argparse.SUPPRESS)
     ap.add_argument("--out", default=str(HERE), help="folder for RESULTS-scaling.md and scaling.png")
     ap.add_argument("--log", help="append every measurement to this JSON-lines file as it is made")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds one call may take (default 600)")
     ap.add_argument("--report-from", help="skip the scaling runs; read them from a --log file")
     args = ap.parse_args(argv)
     if args.one:
@@ -488,7 +514,7 @@ def main(argv=None):
     if args.report_from:  # rebuild the report from a log of an earlier (possibly interrupted) run
         rows = [json.loads(line) for line in open(args.report_from)]
     else:
-        rows = scaling_rows(args.quick, args.log)
+        rows = scaling_rows(args.quick, args.log, args.timeout)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     plot(rows, out / "scaling.png")
