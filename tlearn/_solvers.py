@@ -39,9 +39,13 @@ MAX_COND_CHOLESKY = 1e5
 MAX_COND_GRAM = 1e4
 
 
-def rank_tol(s, shape):
-    """Singular values at or below this are treated as zero (NumPy's ``matrix_rank`` rule)."""
-    return (s[0] if s.size else 0.0) * max(shape) * np.finfo(float).eps
+def rank_tol(s, shape, scale=0.0):
+    """Singular values at or below this are treated as zero (NumPy's ``matrix_rank`` rule).
+
+    ``scale`` is the size of X before centring: centring a constant column
+    leaves round-off of order ε·scale, which must not count as a direction.
+    """
+    return max(s[0] if s.size else 0.0, scale) * max(shape) * np.finfo(float).eps
 
 
 def _cholesky_or_none(A):
@@ -89,10 +93,10 @@ def solve_residual(X, r, lam):
     return solve_svd(X, r, lam) if delta is None else delta
 
 
-def thin_svd(X):
-    """U, s, Vt of the thin SVD of X with the numerically zero singular values dropped."""
+def thin_svd(X, scale=0.0):
+    """U, s, Vt of the thin SVD of X with the numerically zero singular values dropped (see :func:`rank_tol`)."""
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
-    keep = s > rank_tol(s, X.shape)
+    keep = s > rank_tol(s, X.shape, scale)
     return (U, s, Vt) if keep.all() else (U[:, keep], s[keep], Vt[keep])
 
 
@@ -109,11 +113,11 @@ def gram_svd(X):
     return np.sqrt(e[::-1]), np.ascontiguousarray(V[:, ::-1].T)
 
 
-def factorise(X):
+def factorise(X, scale=0.0):
     """(U, s, Vt) of the thin SVD of X; U is None when it came from the Gram matrix (n ≥ 2d, well conditioned)."""
     n, d = X.shape
     if n >= 2 * d:
         sv = gram_svd(X)
         if sv is not None:
             return (None, *sv)
-    return thin_svd(X)
+    return thin_svd(X, scale)

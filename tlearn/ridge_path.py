@@ -52,6 +52,7 @@ class RidgePath:
         Y = y[:, None] if self._y1d else y
         self.sample_weight = np.ones(X.shape[0]) if w is None else w
         self.X_offset, self.y_offset = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
+        scale = np.sqrt(np.einsum("i,ij,ij->", self.sample_weight, X, X))  # ‖X_w‖ before centring
         if self.fit_intercept:
             self.X_offset = self.sample_weight @ X / self.sample_weight.sum()
             self.y_offset = self.sample_weight @ Y / self.sample_weight.sum()
@@ -59,7 +60,7 @@ class RidgePath:
         self._sw = np.sqrt(self.sample_weight)
         self._Xc, self._Yc = X, Y
         self._Xw, self._Yw = (X, Y) if w is None else (X * self._sw[:, None], Y * self._sw[:, None])
-        self._U, self.s, self.Vt = factorise(self._Xw)  # _U is None on the Gram path: U = X V S⁻¹
+        self._U, self.s, self.Vt = factorise(self._Xw, scale)  # _U is None on the Gram path: U = X V S⁻¹
         self._VS = self.Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
         self._UtY = self._U_T(self._Yw)  # (r, k)
         # The unpenalised direction (the intercept) as a unit column, for its leverage.
