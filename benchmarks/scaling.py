@@ -455,7 +455,9 @@ def write_markdown(rows, reg, path, quick):
     lines = ["# How the cost of ridge grows (issue 12)", "",
              f"Written by `python benchmarks/scaling.py{' --quick' if quick else ''}` on a shared 2-core machine "
              f"(NumPy {np.__version__}); times are the best of a few calls, memory is the peak resident memory "
-             "a call added, as a multiple of the size of X. 100 λ from 1e-4 to 1e4; y is 1-D.", "",
+             "a call added, as a multiple of the size of X. 100 λ from 1e-4 to 1e4; y is 1-D. The machine is "
+             "shared with other jobs, so a single time can be inflated several-fold (rows are measured minutes "
+             "apart, one process each); memory below ~1 MB of X is at the resolution of the RSS counter.", "",
              "![scaling](scaling.png)", "",
              "| n | d | op | tlearn s | sklearn s | speed-up | tlearn peak/X | sklearn peak/X |",
              "|---:|---:|---|---:|---:|---:|---:|---:|"]
