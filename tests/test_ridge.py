@@ -315,3 +315,13 @@ def test_cv_drops_a_misleading_source_for_plain_ridge():
             wins += 1
             np.testing.assert_allclose(cv.coef_, TransferRidge(lam=cv.lam_).fit(bad.X_target, bad.y_target).coef_)
     assert wins >= 8  # the source is dropped in (almost) every draw
+
+
+def test_loo_ignores_round_off_left_by_centring_a_constant_column():
+    """Eq. (1.14) of notebook 01 against n refits when a constant column centres to round-off (~1e-16)."""
+    b = 2.079284831369617
+    X = np.array([[2.0, b]] + [[b, b]] * 5)
+    y, p = np.zeros(6), np.array([1.0, 0.0])
+    path = RidgePath(X, y, fit_intercept=True)
+    assert path.rank == 1  # the round-off direction is not a feature
+    assert path.loo_mse(1.0, prior=p) == pytest.approx(brute_loo_mse(X, y, 1.0, p, True), rel=1e-9)

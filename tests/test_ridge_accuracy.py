@@ -81,20 +81,26 @@ def test_cholesky_guard_refuses_ill_conditioned_systems():
 
 
 def test_gram_path_equals_the_svd_on_well_conditioned_data():
-    """For tall, well-conditioned X the Gram eigendecomposition gives the SVD's s, UUᵀ and X = USVᵀ."""
+    """For tall, well-conditioned X the Gram eigendecomposition gives the SVD's s, VVᵀ and UUᵀ (U = XVS⁻¹)."""
     X = np.random.default_rng(2).standard_normal((400, 8))
-    U, s, Vt = gram_svd(X)
+    s, Vt = gram_svd(X)
     U2, s2, Vt2 = thin_svd(X)
     np.testing.assert_allclose(s, s2, rtol=1e-12)
+    U = X @ (Vt.T / s)
     np.testing.assert_allclose(U @ U.T, U2 @ U2.T, atol=1e-12)
-    np.testing.assert_allclose((U * s) @ Vt, X, atol=1e-12)
-    assert factorise(X)[0] is not None and np.allclose(factorise(X)[1], s, rtol=1e-13)
+    np.testing.assert_allclose(Vt.T @ Vt, Vt2.T @ Vt2, atol=1e-12)
+    U3, s3, _ = factorise(X)
+    assert U3 is None and np.allclose(s3, s, rtol=1e-13)  # the Gram path was taken
+    path = RidgePath(X, X @ np.arange(8.0))
+    np.testing.assert_allclose(path.U @ path.U.T, U2 @ U2.T, atol=1e-12)
 
 
 def test_gram_path_falls_back_to_the_svd_when_ill_conditioned():
     X = conditioned(400, 8, 1e3, seed=3)  # cond(XᵀX) = 1e6 > MAX_COND_GRAM
     assert 1e6 > MAX_COND_GRAM and gram_svd(X) is None
-    np.testing.assert_array_equal(factorise(X)[1], thin_svd(X)[1])
+    U, s, _ = factorise(X)
+    assert U is not None  # the SVD path was taken
+    np.testing.assert_array_equal(s, thin_svd(X)[1])
 
 
 @pytest.mark.parametrize("cond", [1.0, 1e6])

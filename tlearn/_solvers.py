@@ -21,7 +21,8 @@ back to the SVD.
 
 :func:`factorise` gives :class:`tlearn.RidgePath` its thin SVD X = U S Vᵀ, from
 the eigendecomposition of the small d×d Gram matrix when X is tall and well
-conditioned (much cheaper than the n×d SVD), else from the SVD itself.
+conditioned (much cheaper than the n×d SVD, and U = X V S⁻¹ need not be
+stored), else from the SVD itself.
 """
 from __future__ import annotations
 
@@ -38,9 +39,13 @@ MAX_COND_CHOLESKY = 1e5
 MAX_COND_GRAM = 1e4
 
 
-def rank_tol(s, shape):
-    """Singular values at or below this are treated as zero (NumPy's ``matrix_rank`` rule)."""
-    return (s[0] if s.size else 0.0) * max(shape) * np.finfo(float).eps
+def rank_tol(s, shape, scale=0.0):
+    """Singular values at or below this are treated as zero (NumPy's ``matrix_rank`` rule).
+
+    ``scale`` is the size of X before centring: centring a constant column
+    leaves round-off of order ε·scale, which must not count as a direction.
+    """
+    return max(s[0] if s.size else 0.0, scale) * max(shape) * np.finfo(float).eps
 
 
 def _cholesky_or_none(A):
@@ -49,8 +54,8 @@ def _cholesky_or_none(A):
         factor = cho_factor(A, overwrite_a=True, check_finite=False)
     except np.linalg.LinAlgError:
         return None
-    diag = np.abs(np.diag(factor[0]))
-    if diag.min() == 0 or (diag.max() / diag.min()) ** 2 > MAX_COND_CHOLESKY:
+    diag = factor[0].diagonal()  # positive: the factor of an SPD matrix
+    if not diag.min() > 0 or (diag.max() / diag.min()) ** 2 > MAX_COND_CHOLESKY:
         return None
     return factor
 
@@ -88,33 +93,31 @@ def solve_residual(X, r, lam):
     return solve_svd(X, r, lam) if delta is None else delta
 
 
-def thin_svd(X):
-    """U, s, Vt of the thin SVD of X with the numerically zero singular values dropped."""
+def thin_svd(X, scale=0.0):
+    """U, s, Vt of the thin SVD of X with the numerically zero singular values dropped (see :func:`rank_tol`)."""
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
-    keep = s > rank_tol(s, X.shape)
+    keep = s > rank_tol(s, X.shape, scale)
     return (U, s, Vt) if keep.all() else (U[:, keep], s[keep], Vt[keep])
 
 
 def gram_svd(X):
-    """The thin SVD of a tall X from the eigendecomposition of XᵀX = V S² Vᵀ, U = X V S⁻¹.
+    """s and Vt of the thin SVD of a tall X from the eigendecomposition XᵀX = V S² Vᵀ.
 
-    Returns None when cond(XᵀX) exceeds :data:`MAX_COND_GRAM`: squaring the
-    condition number would then cost digits, and the SVD is used instead.
+    U = X V S⁻¹ is not formed (callers compute the rows they need). Returns
+    None when cond(XᵀX) exceeds :data:`MAX_COND_GRAM`: squaring the condition
+    number would then cost digits, and the SVD is used instead.
     """
     e, V = np.linalg.eigh(X.T @ X)  # ascending eigenvalues s²
-    if e[0] <= 0 or e[-1] > MAX_COND_GRAM * e[0]:
+    if not e[0] > 0 or e[-1] > MAX_COND_GRAM * e[0]:
         return None
-    s = np.sqrt(e[::-1])
-    Vt = V[:, ::-1].T
-    U = X @ (Vt.T / s)
-    return U, s, Vt
+    return np.sqrt(e[::-1]), np.ascontiguousarray(V[:, ::-1].T)
 
 
-def factorise(X):
-    """Thin SVD (U, s, Vt) of X: through the Gram matrix when n ≥ 2d and that is accurate, else directly."""
+def factorise(X, scale=0.0):
+    """(U, s, Vt) of the thin SVD of X; U is None when it came from the Gram matrix (n ≥ 2d, well conditioned)."""
     n, d = X.shape
     if n >= 2 * d:
-        usv = gram_svd(X)
-        if usv is not None:
-            return usv
-    return thin_svd(X)
+        sv = gram_svd(X)
+        if sv is not None:
+            return (None, *sv)
+    return thin_svd(X, scale)

@@ -110,6 +110,10 @@ def check_y_given(y, name="y"):
 
 def check_lam(lam, name="lam", allow_inf=False, allow_array=False):
     """A non-negative regularisation strength (float, or 1-D array if allowed)."""
+    if isinstance(lam, numbers.Real) and not isinstance(lam, (bool, np.bool_)):  # one plain number
+        value = float(lam)
+        if value >= 0 and (allow_inf or value != np.inf):
+            return value  # anything else (NaN, < 0, inf) gets its message below
     if isinstance(lam, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number, got a bool ({lam!r})")
     try:

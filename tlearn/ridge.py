@@ -9,7 +9,10 @@ has the closed form (Eq. (1.4))
 The penalty is λ (not λ²). Writing :math:`w = w_A + \delta` turns it into plain
 ridge on the residual target :math:`r = y - X w_A` (Eq. (1.5)), which is how
 every solver here works: one code path for plain ridge (``w_A = 0``) and
-transfer ridge.
+transfer ridge. The solvers (Cholesky, dual, SVD, and the router that picks the
+SVD when the Cholesky factor shows the system is too ill-conditioned) are small
+pure functions in :mod:`tlearn._solvers`; :class:`RidgePath` (one factorisation,
+then any λ and its exact leave-one-out error) lives in :mod:`tlearn.ridge_path`.
 """
 from __future__ import annotations
 

@@ -52,6 +52,7 @@ class RidgePath:
         Y = y[:, None] if self._y1d else y
         self.sample_weight = np.ones(X.shape[0]) if w is None else w
         self.X_offset, self.y_offset = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
+        scale = np.sqrt(np.einsum("i,ij,ij->", self.sample_weight, X, X))  # ‖X_w‖ before centring
         if self.fit_intercept:
             self.X_offset = self.sample_weight @ X / self.sample_weight.sum()
             self.y_offset = self.sample_weight @ Y / self.sample_weight.sum()
@@ -59,13 +60,36 @@ class RidgePath:
         self._sw = np.sqrt(self.sample_weight)
         self._Xc, self._Yc = X, Y
         self._Xw, self._Yw = (X, Y) if w is None else (X * self._sw[:, None], Y * self._sw[:, None])
-        self.U, self.s, self.Vt = factorise(self._Xw)
-        self._UtY = self.U.T @ self._Yw  # (r, k)
+        self._U, self.s, self.Vt = factorise(self._Xw, scale)  # _U is None on the Gram path: U = X V S⁻¹
+        self._VS = self.Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
+        self._UtY = self._U_T(self._Yw)  # (r, k)
         # The unpenalised direction (the intercept) as a unit column, for its leverage.
         self._u0 = (self._sw / np.linalg.norm(self._sw))[:, None] if self.fit_intercept else np.zeros((X.shape[0], 0))
-        lev = np.einsum("ij,ij->i", self.U, self.U) + np.einsum("ij,ij->i", self._u0, self._u0)
-        self._deficit = np.clip(1.0 - lev, 0.0, None)  # the part of 1 − H_ii that no λ changes
-        self._ones = np.flatnonzero(self._deficit <= 1e-10)  # rows with leverage 1 as λ → 0
+        self._row_cache = None  # U, U² and the λ-free part of 1 − H_ii, kept when they are small
+
+    @property
+    def U(self):
+        """The left singular vectors (n, r), computed as X V S⁻¹ on demand when the Gram path was used."""
+        return self._U_rows(slice(None))
+
+    def _U_rows(self, rows):
+        return self._Xw[rows] @ self._VS if self._U is None else self._U[rows]
+
+    def _row_terms(self, rows):
+        """U, U² and 1 − (leverage at λ = 0) for a block of rows: what Eq. (1.14) needs per row."""
+        if self._row_cache is not None:
+            return tuple(a[rows] for a in self._row_cache)
+        Ub = self._U_rows(rows)
+        U2 = Ub**2
+        deficit = np.clip(1.0 - U2.sum(axis=1) - (self._u0[rows] ** 2).sum(axis=1), 0.0, None)
+        return Ub, U2, deficit
+
+    def _U_T(self, A):
+        """Uᵀ A without forming U: S⁻¹ Vᵀ (X_wᵀ A) on the Gram path."""
+        return self._VS.T @ (self._Xw.T @ A) if self._U is None else self._U.T @ A
+
+    def _U_times(self, C):
+        return self._Xw @ (self._VS @ C) if self._U is None else self._U @ C
 
     @property
     def rank(self):
@@ -75,7 +99,7 @@ class RidgePath:
     # -- helpers ----------------------------------------------------------
     def _lams(self, lam):
         lam = check_lam(lam, allow_inf=True, allow_array=True)
-        return np.atleast_1d(lam), np.ndim(lam) == 0
+        return (np.array([lam]), True) if isinstance(lam, float) else (lam, False)
 
     def _prior(self, prior):
         p = check_prior(prior, self.n_features, None if self._y1d else self._Yw.shape[1])
@@ -92,7 +116,7 @@ class RidgePath:
         """c = Uᵀ r_w and the part of r_w outside span(U, intercept), for r = y − X P (Eq. (1.5))."""
         C = self._UtY - self.s[:, None] * (self.Vt @ P)  # Uᵀ (Y_w − X_w P)
         R = self._Yw - self._Xw @ P
-        return C, R - self.U @ C - self._u0 @ (self._u0.T @ R)
+        return C, R - self._U_times(C) - self._u0 @ (self._u0.T @ R)
 
     # -- coefficients -----------------------------------------------------
     def coef(self, lam, prior=None):
@@ -133,18 +157,20 @@ class RidgePath:
         Hm = 1.0 / (s2[:, None] + np.where(finite, lams, 0.0))  # G / λ, finite as λ → 0⁺
         K, m = C.shape[1], lams.size
         CG, CH = C[:, :, None] * G[:, None, :], C[:, :, None] * Hm[:, None, :]  # (r, K, m)
-        step = max(1, BLOCK_ELEMENTS // (K * m + self.rank))
+        if self._row_cache is None and self.n_samples * self.rank <= BLOCK_ELEMENTS:
+            self._row_cache = self._row_terms(slice(None))  # small: keep them for the next call
+        budget = min(BLOCK_ELEMENTS, max(self.n_samples * self.rank, 2**16))  # temporaries ≲ the size of U
+        step = max(1, budget // (K * m + self.rank))
         for lo in range(0, self.n_samples, step):
             rows = slice(lo, lo + step)
-            Ub = self.U[rows]
+            Ub, U2, deficit = self._row_terms(rows)
             num = (Ub @ CG.reshape(s2.size, K * m)).reshape(-1, K, m) + R_perp[rows, :, None]  # (I − H) r
-            den = (Ub**2) @ G + self._deficit[rows, None]  # 1 − H_ii
-            ones = self._ones[(self._ones >= lo) & (self._ones < lo + step)] - lo
+            den = U2 @ G + deficit[:, None]  # 1 − H_ii
+            ones = np.flatnonzero(deficit <= 1e-10)
             if ones.size:  # leverage-1 rows: the λ → 0⁺ limit at every finite λ
-                Uo = Ub[ones]
-                num_h = (Uo @ CH.reshape(s2.size, K * m)).reshape(-1, K, m)
+                num_h = (Ub[ones] @ CH.reshape(s2.size, K * m)).reshape(-1, K, m)
                 num[ones] = np.where(finite, num_h, num[ones])
-                den[ones] = np.where(finite, (Uo**2) @ Hm, den[ones])
+                den[ones] = np.where(finite, U2[ones] @ Hm, den[ones])
             yield rows, num / den[:, None, :]  # Eq. (1.14)
 
     def _check_loo(self):
