@@ -210,6 +210,7 @@ def test_log_evidence_equals_multivariate_normal(n, d, lam):
     C = np.eye(n) + (0 if np.isinf(lam) else X @ X.T / lam)
     ref = _profiled_mvn(y - X @ p, C)
     assert log_evidence(RidgePath(X, y), lam, prior=p) == pytest.approx(ref, abs=1e-6)
+    assert RidgePath(X, y).log_evidence(lam, prior=p) == pytest.approx(ref, abs=1e-6)  # the method form
 
 
 def test_log_evidence_with_intercept_is_the_restricted_likelihood():

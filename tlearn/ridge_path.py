@@ -249,3 +249,12 @@ class RidgePath:
                 den = (g.sum() + n_eff) ** 2
             out[j] = self.n_samples * num.mean() / den  # Eq. (1.15)
         return float(out[0]) if scalar else out
+
+    def log_evidence(self, lam, prior=None):
+        """Exact log marginal likelihood of y under w ~ N(prior, (σ²/λ) I), σ² profiled out.
+
+        Eq. (6.6) of notebook 06; see :func:`tlearn.multisource.log_evidence`.
+        """
+        from .multisource import log_evidence  # chapter 6 builds on this class, not the other way
+
+        return log_evidence(self, lam, prior)
