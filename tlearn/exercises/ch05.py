@@ -21,7 +21,7 @@ def check_classifier_ratio(fn):
     hint = ("write p_T(x) and p_S(x) each with Bayes' rule (posterior × p(x) / class prior), divide, and "
             "estimate the class priors from the sample sizes -- Eq. (5.6). One weight per source point.")
     for p, n_s, n_t in _ratio_cases():
-        answer = call_answer(fn, p.copy(), n_s, n_t, name="your function", hint=hint)
+        answer = call_answer(fn, p.copy(), n_s, n_t, name="my_classifier_ratio", hint=hint)
         odds = p / (1 - p)
         if n_s != n_t and matches(answer, odds):
             raise NotYet("you return the classifier's odds without the class-prior correction. Hint: " + hint)
@@ -48,7 +48,7 @@ def check_coral(fn):
             "target's, and move it to where the target sits; symmetric matrix roots from np.linalg.eigh "
             "-- Eq. (5.9). The answer has the source's shape.")
     for Xs, Xt, eps in _coral_cases():
-        answer = call_answer(fn, Xs.copy(), Xt.copy(), eps, name="your function", hint=hint)
+        answer = call_answer(fn, Xs.copy(), Xt.copy(), eps, name="my_coral", hint=hint)
         expected = CORAL(eps=eps).fit(Xs, Xt).transform(Xs)
         if matches(answer, expected - Xt.mean(0)):
             raise NotYet("the mapped source is still centred at 0: add the target mean back. Hint: " + hint)
