@@ -1,4 +1,5 @@
 """Student copies: solutions gone, outputs cleared, exercise cells marked, chapters still run."""
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,71 @@ def test_cli_as_a_process_exits_nonzero_on_a_missing_path(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tlearn.classroom", "check", str(tmp_path / "nope")],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _new_layout_notebook():
+    """Question -> stub (tagged exercise) -> check -> collapsed solution -> check, then a derive exercise."""
+    stub = 'def my_ridge(X, y,\n             lam):\n    raise NotImplementedError("Exercise: write your solution here")'
+    note = _stream("\N{PENCIL} my_ridge is not written yet\n")
+    cells = [
+        new_markdown_cell("# Toy chapter"),
+        new_markdown_cell("## Exercises\n### Exercise 1: implement ridge"),
+        new_code_cell(stub, execution_count=1, outputs=[], metadata={"tags": ["exercise"]}),
+        new_code_cell(CHECK, execution_count=2, outputs=[note]),
+        new_code_cell(SOLUTION, execution_count=3, outputs=[],
+                      metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}}),
+        new_code_cell(CHECK, execution_count=4, outputs=[_stream("\N{CHECK MARK} Correct!\n")]),
+        new_markdown_cell("### Exercise 2: derive"),
+        new_markdown_cell(f"**Solution.** {SECRET}", metadata={"tags": ["solution"]}),
+        new_code_cell("print(2)", execution_count=5, outputs=[_stream("2\n")]),
+    ]
+    return new_notebook(cells=cells), stub
+
+
+def test_new_layout_drops_the_solution_and_its_recheck():
+    nb, stub = _new_layout_notebook()
+    student, n = student_notebook(nb)
+    assert n == 2
+    text = nbformat.writes(student)
+    assert SECRET not in text and "Correct!" not in text
+    sources = [c.source for c in student.cells]
+    assert sources.count(stub) == 1 and sources.count(CHECK) == 1  # the stub once, its check once
+    assert sources.index(CHECK) == sources.index(stub) + 1
+    assert student.cells[sources.index(CHECK)].outputs == nb.cells[3].outputs  # the "not written yet" note
+    assert len(student.cells) == len(nb.cells) - 2
+    assert sources[-1] == "print(2)" and "Exercise" in sources[-2]  # a markdown solution becomes a prompt
+    # an older-layout solution (no stub above it) is still stubbed in place, not dropped
+    old, m = student_notebook(_toy_notebook())
+    assert m == 3 and len(old.cells) == len(_toy_notebook().cells)
+
+
+def _functions(source):
+    try:
+        return [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+    except SyntaxError:
+        return []
+
+
+def test_student_copy_of_chapter_01_has_each_stub_once_and_no_solution():
+    path = ROOT / "notebooks" / "01_parameter_transfer.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    student, n = student_notebook(nb)
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    stubs = [c for c in nb.cells if "exercise" in c.metadata.get("tags", []) and c.cell_type == "code"]
+    assert n == len(solutions) and stubs, "chapter 01 should have stubbed exercises"
+    defined = [name for c in student.cells if c.cell_type == "code" for name in _functions(c.source)]
+    for stub in stubs:
+        for name in _functions(stub.source):
+            assert defined.count(name) == 1, f"{name} is defined {defined.count(name)} times in the student copy"
+    others = "\n".join(c.source for c in nb.cells if "solution" not in c.metadata.get("tags", []))
+    student_text = "\n".join(c.source for c in student.cells)
+    for sol in solutions:
+        secret = [ln.strip() for ln in sol.source.splitlines()
+                  if ln.strip() and not ln.lstrip().startswith("def ") and ln.strip() not in others]
+        assert secret, sol.source
+        leaked = [ln for ln in secret if ln in student_text]
+        assert not leaked, f"solution lines in the student copy: {leaked}"
+    assert not any(c.metadata.get("jupyter", {}).get("source_hidden") for c in student.cells)
 
 
 @pytest.mark.slow

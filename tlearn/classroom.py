@@ -5,14 +5,17 @@ Usage::
     python -m tlearn.classroom student notebooks/ out/student/   # write student copies
     python -m tlearn.classroom check notebooks/                  # list every exercise
 
-In a student copy every cell tagged ``solution`` is replaced by a stub: a
-``def`` keeps its signature (and docstring) with a body that raises
-``NotImplementedError``; any other code becomes a single ``raise``; a markdown
-solution becomes a prompt. Outputs of those cells are cleared. The stub and the
-check cell right after it are tagged ``exercise`` and ``raises-exception`` /
-``nbval-raises-exception``, so "Run all" in JupyterLab and ``pytest --nbval-lax``
-run past them while the rest of the notebook still runs. Everything that is not
-a notebook (data, dashboards/ ...) is copied unchanged.
+Chapters lay an implement exercise out as stub (tagged ``exercise``) -> check
+-> collapsed solution (tagged ``solution``) -> the same check again. In a student
+copy such a solution is *dropped*, with its re-check, so the student sees the
+stub once. A solution cell with no stub above it (the older layout) is replaced
+by a stub instead: a ``def`` keeps its signature (and docstring) with a body that
+raises ``NotImplementedError``; any other code becomes a single ``raise``; a
+markdown solution becomes a prompt. Outputs of those cells are cleared. Such a
+stub and the check cell right after it are tagged ``exercise`` and
+``raises-exception`` / ``nbval-raises-exception``, so "Run all" in JupyterLab and
+``pytest --nbval-lax`` run past them while the rest of the notebook still runs.
+Everything that is not a notebook (data, dashboards/ ...) is copied unchanged.
 
 This module imports only the standard library and :mod:`nbformat` (which comes
 with Jupyter), never the maths.
@@ -95,6 +98,9 @@ def _mark_exercise(cell):
     meta = cell.setdefault("metadata", {})
     tags = [t for t in meta.get("tags", []) if t != SOLUTION_TAG]
     meta["tags"] = tags + [t for t in EXERCISE_TAGS if t not in tags]
+    meta.get("jupyter", {}).pop("source_hidden", None)  # a collapsed solution becomes a visible prompt
+    if meta.get("jupyter") == {}:
+        del meta["jupyter"]
 
 
 def _clear(cell):
@@ -103,23 +109,54 @@ def _clear(cell):
         cell["execution_count"] = None
 
 
+def _defined_functions(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _has_stub_above(cells, i):
+    """True when a code cell tagged ``exercise`` above solution ``cells[i]`` (and below the previous
+    solution) defines one of the functions the solution defines."""
+    names = _defined_functions(cells[i].source)
+    for cell in reversed(cells[:i]):
+        if is_solution(cell):
+            return False
+        if (cell.cell_type == "code" and "exercise" in _tags(cell)
+                and names & _defined_functions(cell.source)):
+            return True
+    return False
+
+
+def _is_check(cell):
+    return cell is not None and cell.cell_type == "code" and not is_solution(cell) and "check_" in cell.source
+
+
 def student_notebook(nb):
     """A student copy of notebook ``nb`` (an ``nbformat.NotebookNode``; not modified).
 
-    Returns ``(copy, n_exercises)``.
+    Returns ``(copy, n_exercises)``: the number of solution cells dropped or stubbed.
     """
     nb = copy.deepcopy(nb)
     cells = nb.cells
     count = 0
+    drop = set()
     for i, cell in enumerate(cells):
         if not is_solution(cell):
             continue
         count += 1
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        if cell.cell_type == "code" and _has_stub_above(cells, i):
+            drop.add(i)  # the student already has the stub and its check above
+            if _is_check(nxt):
+                drop.add(i + 1)
+            continue
         if cell.cell_type == "code":
             cell.source = stub_source(cell.source)
             _clear(cell)
             _mark_exercise(cell)
-            nxt = cells[i + 1] if i + 1 < len(cells) else None
             if nxt is not None and nxt.cell_type == "code" and not is_solution(nxt):
                 _clear(nxt)  # its stored output would show the check passing
                 _mark_exercise(nxt)
@@ -127,6 +164,7 @@ def student_notebook(nb):
             cell.source = MARKDOWN_STUB
             _mark_exercise(cell)
             cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t == "exercise"]
+    nb.cells = [c for j, c in enumerate(cells) if j not in drop]
     return nb, count
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..finetune import L2SP
-from ._core import NotYet, call_answer, check_array_close, matches, passed
+from ._core import NotYet, call_answer, check_array_close, checker, matches, passed
 
 __all__ = ["check_l2sp_prox", "check_l2sp_penalty"]
 
 
+@checker
 def check_l2sp_prox(prox):
     """``prox(theta_half, theta_src, lam, eta)`` must return the closed-form step of Eq. (4.3)."""
     rng = np.random.default_rng(401)
@@ -43,6 +44,7 @@ def check_l2sp_prox(prox):
     return passed("prox is right: a convex combination of θ½ and θ_src, stable for any λ.")
 
 
+@checker
 def check_l2sp_penalty(penalty):
     """``penalty(params, anchors, lam)`` must return Ω of Eq. (4.1) (None anchors are skipped)."""
     rng = np.random.default_rng(402)
@@ -51,7 +53,7 @@ def check_l2sp_penalty(penalty):
     lam = 0.7
 
     answer = call_answer(penalty, [p.copy() for p in params], anchors, lam, name="penalty",
-        hint='every term is an array shaped like theta_half, or a number.')
+        hint="params and anchors are lists of arrays (anchors may hold None); the answer is one number.")
     sq = sum(float(np.sum((p - a) ** 2)) for p, a in zip(params, anchors) if a is not None)
     mistakes = {
         "don't forget the factor ½ in λ/2 · Σ‖θ − θ_src‖²": lam * sq,
@@ -62,6 +64,6 @@ def check_l2sp_penalty(penalty):
         if matches(answer, np.asarray(wrong), rtol=1e-8, atol=1e-12):
             raise NotYet(f"Not yet: {hint}.")
     check_array_close(answer, L2SP(lam, anchors).value(params), name="penalty(params, anchors, lam)",
-                      hint="loop over parameters, skip those whose anchor is None, add ‖θ − θ_src‖², "
-                           "multiply by λ/2 (Eq. (4.1)).")
+                      hint="Ω is a single number: which parameters have an anchor, and what does Eq. (4.1) "
+                           "add up over them? Check the factor in front too.")
     return passed("penalty is right: Ω(θ) = λ/2 Σ ‖θ − θ_src‖² over the transferred layers.")

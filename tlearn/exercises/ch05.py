@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..domain import CORAL
-from ._core import NotYet, call_answer, check_array_close, matches, passed
+from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, matches, passed
 
 __all__ = ["check_classifier_ratio", "check_coral"]
 
@@ -15,11 +15,13 @@ def _ratio_cases():
         yield rng.uniform(0.05, 0.95, size=n_s), n_s, n_t
 
 
+@checker
 def check_classifier_ratio(fn):
     """Exercise 5.2: ``fn(p_target, n_source, n_target)`` returns Eq. (5.6) of notebook 05 (not renormalised)."""
-    hint = "Bayes' rule: p_T(x)/p_S(x) = (P(T|x)/P(S|x)) · (P(S)/P(T)), with P(S)/P(T) = n_S/n_T -- Eq. (5.6)."
+    hint = ("write p_T(x) and p_S(x) each with Bayes' rule (posterior × p(x) / class prior), divide, and "
+            "estimate the class priors from the sample sizes -- Eq. (5.6). One weight per source point.")
     for p, n_s, n_t in _ratio_cases():
-        answer = call_answer(fn, p.copy(), n_s, n_t, name="your function", hint=hint)
+        answer = call_answer(fn, p.copy(), n_s, n_t, name="my_classifier_ratio", hint=hint)
         odds = p / (1 - p)
         if n_s != n_t and matches(answer, odds):
             raise NotYet("you return the classifier's odds without the class-prior correction. Hint: " + hint)
@@ -39,17 +41,19 @@ def _coral_cases():
         yield Xs, Xt, eps
 
 
+@checker
 def check_coral(fn):
     """Exercise 5.3: ``fn(X_source, X_target, eps)`` returns the CORAL-mapped source, Eq. (5.9) of notebook 05."""
-    hint = ("centre the source, multiply by C_S^(-1/2) C_T^(1/2) (symmetric roots from np.linalg.eigh, "
-            "C = np.cov(X, rowvar=False) + eps I), add the target mean -- Eq. (5.9).")
+    hint = ("whiten the centred source with its own (eps-regularised) covariance, re-colour it with the "
+            "target's, and move it to where the target sits; symmetric matrix roots from np.linalg.eigh "
+            "-- Eq. (5.9). The answer has the source's shape.")
     for Xs, Xt, eps in _coral_cases():
-        answer = call_answer(fn, Xs.copy(), Xt.copy(), eps, name="your function", hint=hint)
+        answer = call_answer(fn, Xs.copy(), Xt.copy(), eps, name="my_coral", hint=hint)
         expected = CORAL(eps=eps).fit(Xs, Xt).transform(Xs)
         if matches(answer, expected - Xt.mean(0)):
             raise NotYet("the mapped source is still centred at 0: add the target mean back. Hint: " + hint)
-        a = np.asarray(answer, dtype=float) if answer is not None else None
-        if a is not None and a.shape == expected.shape and not matches(a, expected) and np.allclose(
+        a = as_real_array(answer, hint)
+        if a.shape == expected.shape and not matches(a, expected) and np.allclose(
                 np.cov(a, rowvar=False), np.cov(expected, rowvar=False), rtol=1e-6, atol=1e-8):
             raise NotYet("the covariance is right but the map is another one (a Cholesky or eigenvector "
                          "root?). Hint: use the symmetric roots V diag(λ^±1/2) Vᵀ of Eq. (5.9).")
