@@ -17,13 +17,17 @@ import ipywidgets as W
 from matplotlib.collections import Collection, LineCollection
 from matplotlib.lines import Line2D
 
-from tlearn.widgets import backprop_explorer, feature_explorer, ridge_explorer
+from tlearn.widgets import (backprop_explorer, deep_explorer, feature_explorer, ridge_explorer, shift_explorer,
+                            sources_explorer)
 
 #: (id, factory): each factory builds an explorer with options small enough for a sweep.
 EXPLORERS = [
     ("ridge", lambda: ridge_explorer(n_repeats=20)),
     ("features", lambda: feature_explorer(n_repeats=2, n_tasks=12, n_per_task=40)),
     ("backprop", lambda: backprop_explorer(steps=100)),
+    ("deep", lambda: deep_explorer()),
+    ("shift", lambda: shift_explorer()),
+    ("sources", lambda: sources_explorer()),
 ]
 
 

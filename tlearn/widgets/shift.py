@@ -103,7 +103,7 @@ def shift_explorer(shift=1.0, misspecification=1.0, gamma=1.0, lam=0.001, n=100,
                 "n": W.IntSlider(value=n, min=20, max=400, step=20, description="n_S", continuous_update=True)}
     for name in ("shift", "misspecification", "gamma", "n"):
         controls[name].add_class(f"tlearn-{name}")
-    fig, axes = new_figure(1, 3, figsize=(11.0, 3.4))
+    fig, axes = new_figure(1, 3, figsize=(11.0, 3.9))
     ax_d, ax_f, ax_g = axes[0]
     ax_w = ax_d.twinx()
     art = _draw_static(model, ax_d, ax_w, ax_f, ax_g)
@@ -129,20 +129,20 @@ def _draw_static(model, ax_d, ax_w, ax_f, ax_g):
     ax_d.set_xlabel("x")
     ax_d.set_ylabel("density")
     ax_w.set_ylabel("weight w\N{GREEK SMALL LETTER GAMMA}(x)", color="C3")
-    ax_d.legend(handles=[art["ps"], art["pt"], art["w"]], fontsize=7, loc="upper left")
     art["tgt"] = ax_f.scatter(np.zeros(1), np.zeros(1), s=4, color="C1", alpha=0.25, label="target (hidden labels)")
     art["src"] = ax_f.scatter(np.zeros(1), np.zeros(1), s=10, color="C0", label="source")
     art["truth"] = ax_f.plot(x, 0 * x, color="k", lw=1, label="f(x)")[0]
     art["fit"] = ax_f.plot(x, 0 * x, color="C3", lw=2, label="weighted fit")[0]
     ax_f.set_xlabel("x")
     ax_f.set_ylabel("y")
-    ax_f.legend(fontsize=7, loc="upper left")
     art["risk"] = ax_g.plot(GAMMAS, 0 * GAMMAS, "o-", color="C1", ms=3, label="target risk")[0]
     art["iwcv"] = ax_g.plot(GAMMAS, 0 * GAMMAS, "s--", color="C0", ms=3, label="IWCV estimate, Eq. (5.8)")[0]
     art["cur"] = ax_g.plot([], [], "D", color="C3", ms=7, label="current \N{GREEK SMALL LETTER GAMMA}")[0]
     ax_g.set_xlabel("\N{GREEK SMALL LETTER GAMMA} (0 = ignore the shift, 1 = full weights)")
     ax_g.set_ylabel("MSE on the target")
-    ax_g.legend(fontsize=7, loc="upper right")
+    # One legend under the panels: it can never cover the data, whatever the sliders do.
+    handles = [art[k] for k in ("ps", "pt", "w", "src", "tgt", "truth", "fit", "risk", "iwcv", "cur")]
+    ax_g.figure.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7, frameon=False)
     return art
 
 

@@ -87,16 +87,16 @@ def _axes(fig_axes):
         ax.set_ylabel(label)
     art = {"bars": ax_a.bar(np.arange(MAX_SOURCES), np.zeros(MAX_SOURCES), color="C0", label="LOO \u03b1 at \u03bb"),
            "star": ax_a.plot([], [], "kx", ms=9, label="best \u03b1 (truth)")[0]}
-    ax_a.legend(fontsize=7, loc="upper right")
     x = lam_to_x(LAM_GRID)
     art["loo"] = ax_loo.plot(x, np.ones_like(x), "C0-", label="sources, Eq. (6.3)")[0]
     art["nested"] = ax_loo.plot(x, np.ones_like(x), "C1-", label="sources, nested (6.5)")[0]
     art["plain"] = ax_loo.plot(x, np.ones_like(x), "0.5", ls="--", label="plain ridge")[0]
-    art["risk"] = ax_risk.plot(x, np.ones_like(x), "C1-", label="toward W\u03b1(\u03bb)")[0]
+    art["risk"] = ax_risk.plot(x, np.ones_like(x), "C2-", label="toward W\u03b1(\u03bb)")[0]
     art["risk_plain"] = ax_risk.plot(x, np.ones_like(x), "0.5", ls="--", label="plain ridge")[0]
     art["cur"] = [ax.axvline(1.0, color="C3", lw=1, ls=":") for ax in (ax_loo, ax_risk)]
-    for ax in (ax_loo, ax_risk):
-        ax.legend(fontsize=7, loc="upper left")
+    # One legend under the panels (plain ridge once): it can never cover the data.
+    handles = [art[k] for k in ("bars", "star", "loo", "nested", "plain", "risk")]
+    ax_a.figure.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=7, frameon=False)
     return art
 
 
@@ -131,7 +131,7 @@ def sources_explorer(n=20, similarities=(0.9, 0.5, 0.0, -0.9), lam=10.0, n_featu
     test error (Eq. (1.12)) of ridge toward W α(λ) and of plain ridge.
     """
     controls = _controls(n, similarities, lam)
-    fig, axes = new_figure(1, 3, figsize=(11.0, 3.4))
+    fig, axes = new_figure(1, 3, figsize=(11.0, 3.7))
     art = _axes(axes)
     model = SourcesModel(n_features=n_features, noise=noise, seed=seed)
 
