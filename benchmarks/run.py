@@ -174,6 +174,8 @@ def _explorer_specs(cfg):
         ("feature_explorer", naive.naive_feature_update, "sklearn refit + new figure"),
         ("backprop_explorer", None, "rebuild: retrain + new figure"),
         ("deep_explorer", None, "rebuild: retrain + new figure"),
+        ("shift_explorer", None, "rebuild: new weights and fits + new figure"),
+        ("sources_explorer", None, "rebuild: new LOO solves + new figure"),
     ]:
         factory = getattr(tw, name, None)
         if factory is None:
