@@ -28,7 +28,7 @@ def _run_chapter(page, lab):
     wait_kernel_idle(page, lab, CHAPTER, 90_000)
     menu(page, "Run", "Run All Cells")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]"
+        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)')]"
         ".every(p => /\\[\\d+\\]/.test(p.textContent))", timeout=300_000, polling=500)
     explorer = page.locator(".jp-NotebookPanel:visible .tlearn-explorer:has(.tlearn-lam)").first
     explorer.locator("img.tlearn-figure").wait_for(state="visible", timeout=90_000)

@@ -120,7 +120,7 @@ def menu(page, top, item):
 
 
 def prompts(page):
-    return page.locator(".jp-NotebookPanel:visible .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    return page.locator(".jp-NotebookPanel:visible .jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)").all_inner_texts()
 
 
 def wait_kernel_idle(page, server, path, timeout_ms):
@@ -156,7 +156,7 @@ def _run_in_lab(name, jupyter_lab, page):
 
     menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]"
+        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)')]"
         ".every(p => !/\\d/.test(p.textContent))", timeout=10_000)
     n_code = len(prompts(page))
     assert n_code >= 1, f"{name}: no code cells rendered"
@@ -165,11 +165,11 @@ def _run_in_lab(name, jupyter_lab, page):
     menu(page, "Run", "Run All Cells")
     # the run really started: a prompt turns into [*] or a number
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]"
+        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)')]"
         ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=30_000)
     # ... and finished: every code cell has its execution count, none is pending
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]"
+        "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)')]"
         ".every(p => /\\[\\d+\\]/.test(p.textContent))", timeout=RUN_ALL, polling=500)
     counts = [int(re.search(r"\d+", p)[0]) for p in prompts(page)]
     assert counts == list(range(1, n_code + 1)), f"{name}: cells ran out of order or not all: {counts}"
