@@ -186,6 +186,23 @@ def _explorer_specs(cfg):
     return specs
 
 
+def _visit_tour(control, tour):
+    """Set each value of ``tour`` once (first visits: the explorer computes and caches, timed),
+    and return those times with a callable that steps the control to the tour's next value."""
+    cold = []
+    for v in tour:
+        t0 = time.perf_counter()
+        control.value = v
+        cold.append(time.perf_counter() - t0)
+    state = {"i": 0}
+
+    def step():
+        state["i"] = (state["i"] + 1) % len(tour)
+        control.value = tour[state["i"]]
+
+    return cold, step
+
+
 def case3(cfg):
     from tlearn.widgets._common import render_png
 
@@ -201,16 +218,7 @@ def case3(cfg):
         start = lam_ctl.value
         # a tour of λ values, both limits included, never repeating the current value twice in a row
         tour = [g for g in grid[:: max(len(grid) // 6, 1)] if g != start] + [grid[-1], start]
-        cold = []
-        for v in tour:  # first visit of each value (trains and caches, for the training explorers)
-            t1 = time.perf_counter()
-            lam_ctl.value = v
-            cold.append(time.perf_counter() - t1)
-        state = {"i": 0}
-
-        def ours():
-            state["i"] = (state["i"] + 1) % len(tour)
-            lam_ctl.value = tour[state["i"]]
+        cold, ours = _visit_tour(lam_ctl, tour)
 
         line = _first_line(ex.fig)
 
@@ -452,16 +460,7 @@ def case6(cfg):
 def _control_rows(name, ex, cname, control, cfg, floor):
     """Time moves of one control over its range: first visits (cold), then repeated visits (cached)."""
     tour = control_tour(control, k=3 if cfg.smoke else 6)
-    cold = []
-    for v in tour:  # first visit of each value: computes (and trains) what the cache does not hold
-        t0 = time.perf_counter()
-        control.value = v
-        cold.append(time.perf_counter() - t0)
-    state = {"i": 0}
-
-    def ours():
-        state["i"] = (state["i"] + 1) % len(tour)
-        control.value = tour[state["i"]]
+    cold, ours = _visit_tour(control, tour)
 
     t = interleave({"ours": ours, "floor": floor}, cfg.reps, budget=cfg.budget / 4)
     control.value = tour[-1]
