@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -188,6 +189,13 @@ class Blitter:
         self._key = object()
         self.layouts = {}
 
+    def show(self, fig, key):
+        """Put ``fig`` in ``key``'s layout without drawing (its frame was cached); the next render redraws."""
+        if key != self._key:
+            if key in self.layouts:
+                relayout(fig, self.layouts, key)
+            self._bg = None
+
     def render(self, fig, key):
         canvas = fig.canvas
         if key != self._key or self._bg is None:
@@ -200,6 +208,32 @@ class Blitter:
         for a in self.artists:
             fig.draw_artist(a)
         return _encode(fig)
+
+
+class FrameCache:
+    """The last ``size`` rendered frames (PNG bytes), keyed by every control's value.
+
+    A frame is a pure function of the controls (the models are seeded and cache
+    their draws), so moving back to a state already shown re-sends its PNG
+    instead of drawing it again. ``compute`` still runs, so the artists, the
+    summary and the model stay in step with the controls.
+    """
+
+    def __init__(self, size=64):
+        self.size = size
+        self._frames = OrderedDict()
+
+    def get(self, key):
+        png = self._frames.get(key)
+        if png is not None:
+            self._frames.move_to_end(key)
+        return png
+
+    def put(self, key, png):
+        self._frames[key] = png
+        self._frames.move_to_end(key)
+        while len(self._frames) > self.size:
+            self._frames.popitem(last=False)
 
 
 @dataclass
@@ -223,18 +257,30 @@ class Explorer:
     artists: object = None
     status: W.HTML | None = None
     summary_text: str = ""
+    frames: FrameCache | None = None
 
     def _ipython_display_(self):
         from IPython.display import display
 
         display(self.widget)
 
-    def redraw(self, key=None):
-        """Re-render the figure into the image widget (blitting when ``key`` is unchanged)."""
-        if self.blitter is not None and isinstance(self.fig.canvas, FigureCanvasAgg):
-            self.image.value = self.blitter.render(self.fig, key)
-        else:
-            self.image.value = render_png(self.fig)
+    def redraw(self, key=None, frame=None):
+        """Re-render the figure into the image widget (blitting when ``key`` is unchanged).
+
+        ``frame`` (the values of all controls) looks the picture up in
+        :attr:`frames` first; a state shown before is not drawn again.
+        """
+        png = None if frame is None or self.frames is None else self.frames.get(frame)
+        if png is None:
+            if self.blitter is not None and isinstance(self.fig.canvas, FigureCanvasAgg):
+                png = self.blitter.render(self.fig, key)
+            else:
+                png = render_png(self.fig)
+            if frame is not None and self.frames is not None:
+                self.frames.put(frame, png)
+        elif self.blitter is not None:
+            self.blitter.show(self.fig, key)
+        self.image.value = png
 
 
 def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explorer", fast=None):
@@ -265,7 +311,7 @@ def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explore
     widget = W.VBox(box_children)
     widget.add_class(css)
     explorer = Explorer(widget=widget, controls=dict(controls), fig=fig, image=image, update=lambda: None,
-                        summary=summary)
+                        summary=summary, frames=FrameCache())
     key_fn = None
     if fast is not None:
         artists, key_fn = fast
@@ -277,7 +323,7 @@ def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explore
         if isinstance(text, str):
             explorer.summary_text = text
             summary.value = f'<div role="status" aria-live="polite">{html.escape(text)}</div>'
-        explorer.redraw(None if key_fn is None else key_fn(values))
+        explorer.redraw(None if key_fn is None else key_fn(values), frame=tuple(values.items()))
 
     explorer.update = update
     explorer.state["status"] = status
