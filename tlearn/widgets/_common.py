@@ -28,7 +28,7 @@ from .._validation import check_int, check_lam, check_option, check_real
 
 from ._models import LAM_AXIS_ENDS, LAM_GRID, snap_lam
 
-__all__ = ["Explorer", "Blitter", "assemble", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
+__all__ = ["Explorer", "Blitter", "assemble", "nice_top", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
            "lam_label", "render_png", "LAM_GRID", "int_slider", "float_slider", "check_choice"]
 
 
@@ -46,6 +46,20 @@ def lam_axis(ax):
     ax.set_xlim(lo / 2, hi * 2)
     ax.set_xticks([lo, 1e-2, 1, 1e2, hi], ["0", "0.01", "1", "100", "\N{INFINITY}"])
     ax.set_xlabel("\N{GREEK SMALL LETTER LAMDA}")
+
+
+#: Tops an axis may take (× a power of ten): what it shows always fills more than 60 % of it.
+_LADDER = np.array([1.0, 1.25, 1.6, 2.0, 2.5, 3.2, 4.0, 5.0, 6.3, 8.0, 10.0])
+
+
+def nice_top(value):
+    """The smallest ladder value ≥ ``value`` (> 0): an axis top that many nearby values share.
+
+    Blitted explorers put the top in their background key, so a move that
+    keeps it (most moves) redraws only the moving artists.
+    """
+    scale = 10.0 ** np.floor(np.log10(value))
+    return float(scale * _LADDER[np.searchsorted(_LADDER, value / scale * (1 - 1e-12))])
 
 
 def lam_label(lam):

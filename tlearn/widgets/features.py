@@ -19,16 +19,12 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._validation import check_int, check_real
-from ._common import LAM_GRID, assemble, float_slider, int_slider, lam_label, lam_slider, new_figure
+from ._common import LAM_GRID, assemble, float_slider, int_slider, lam_label, lam_slider, new_figure, nice_top
 from ._models import FeatureCurves
 
 __all__ = ["feature_explorer", "FeatureCurves"]
 
 METHODS = FeatureCurves.METHODS
-
-#: Tops the error axis may take (× a power of ten): the curves always fill more than 60 % of it.
-_LADDER = np.array([1.0, 1.25, 1.6, 2.0, 2.5, 3.2, 4.0, 5.0, 6.3, 8.0, 10.0])
-
 
 def feature_explorer(n=15, lam=1.0, k=3, distance=0.0, n_tasks=30, n_features=50, n_components=3,
                      n_per_task=100, noise=0.5, seed=0, n_max=100, n_repeats=8, k_max=10):
@@ -110,7 +106,7 @@ def _draw(a, model, v, n_features):
     a.now.set_xdata([n_b, n_b])
     a.k_line.set_xdata([k, k])
     a.k_text.set_x(k)
-    a.top = _nice_top(min(1.1 * max(curve.max(), here.max()), cap))
+    a.top = nice_top(min(1.1 * max(curve.max(), here.max()), cap))
     a.ax.set_ylim(0.0, a.top)
     a.title.set_text(f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(lam)}, k = {k}, distance = {dist:.2f}, "
                      f"d = {n_features}")
@@ -121,8 +117,3 @@ def _draw(a, model, v, n_features):
             f"test MSE scratch ridge {here[0]:.3f}, parameter transfer {here[1]:.3f}, subspace features "
             f"{here[2]:.3f}; best: {winner}")
 
-
-def _nice_top(value):
-    """The smallest ladder value ≥ ``value`` (so the curves fill most of the axis)."""
-    scale = 10.0 ** np.floor(np.log10(value))
-    return float(scale * _LADDER[np.searchsorted(_LADDER, value / scale * (1 - 1e-12))])

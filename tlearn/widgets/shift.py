@@ -14,7 +14,7 @@ import ipywidgets as W
 from ..datasets import make_covariate_shift
 from ..domain import effective_sample_size
 from ..ridge import RidgePath
-from ._common import LAM_GRID, assemble, lam_label, lam_slider, new_figure
+from ._common import LAM_GRID, assemble, lam_label, lam_slider, new_figure, nice_top
 
 __all__ = ["shift_explorer", "ShiftModel", "GAMMAS"]
 
@@ -68,11 +68,14 @@ class ShiftModel:
         path, data = s["paths"][gi], s["data"]
         b, c = float(path.intercept(lam)), float(path.coef(lam)[0])
         log_r = data.log_ratio(self.x[:, None])
+        if "w_top" not in s:  # the largest weight on show over every γ of the slider (one axis for all γ)
+            view = (self.x > -2.5) & (self.x < 4.0)
+            s["w_top"] = max(float(self._weight_curve(s["log_w"], log_r, g)[view].max()) for g in GAMMAS)
         best = np.unravel_index(np.argmin(s["iwcv"]), s["iwcv"].shape)
         return {"data": data, "fit": b + c * self.x, "truth": data.label_function(self.x[:, None]),
                 "p_source": np.exp(-0.5 * self.x**2) / np.sqrt(2 * np.pi),
                 "p_target": np.exp(-0.5 * ((self.x - shift) / self.scale_target) ** 2) / (self.scale_target * np.sqrt(2 * np.pi)),
-                "w_curve": self._weight_curve(s["log_w"], log_r, gamma),
+                "w_curve": self._weight_curve(s["log_w"], log_r, gamma), "w_top": s["w_top"],
                 "risk_vs_gamma": s["risk"][:, li], "iwcv_vs_gamma": s["iwcv"][:, li], "risk": float(s["risk"][gi, li]),
                 "risk_unweighted": float(s["risk"][0, li]), "ess": float(s["ess"][gi]), "n": data.X_source.shape[0],
                 "best_gamma": float(GAMMAS[best[0]]), "best_lam": float(LAM_GRID[best[1]]),
@@ -116,8 +119,12 @@ def shift_explorer(shift=1.0, misspecification=1.0, gamma=1.0, lam=0.001, n=100,
                 f"IWCV picks \N{GREEK SMALL LETTER GAMMA} = {st['best_gamma']:.1f}, "
                 f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(st['best_lam'])} (target MSE {st['risk_at_best']:.3g})")
 
-    explorer = assemble(controls, fig, compute, title="Covariate shift: importance-weighted ridge")
-    explorer.model = model
+    # A γ or λ move changes only the weight curve, the fit, the risk curves and three titles: they are blitted
+    # over a cached background while the data setting and the (laddered) axis tops stay the same.
+    key = lambda v: (v["n"], v["shift"], v["misspecification"], ax_w.get_ylim(), ax_g.get_ylim())  # noqa: E731
+    explorer = assemble(controls, fig, compute, title="Covariate shift: importance-weighted ridge",
+                        fast=(art["moving"], key))
+    explorer.model, explorer.artists = model, art
     return explorer
 
 
@@ -143,6 +150,9 @@ def _draw_static(model, ax_d, ax_w, ax_f, ax_g):
     # One legend under the panels: it can never cover the data, whatever the sliders do.
     handles = [art[k] for k in ("ps", "pt", "w", "src", "tgt", "truth", "fit", "risk", "iwcv", "cur")]
     ax_g.figure.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7, frameon=False)
+    for ax in (ax_d, ax_f, ax_g):
+        ax.set_title(" ", fontsize=9)
+    art["moving"] = [art["w"], ax_d.title, art["fit"], ax_f.title, art["risk"], art["iwcv"], art["cur"], ax_g.title]
     return art
 
 
@@ -153,7 +163,7 @@ def _update(art, st, model, v, ax_w, ax_f, ax_g):
     art["w"].set_ydata(st["w_curve"])
     ax_d = art["ps"].axes
     ax_d.set_ylim(0, 1.1 * max(st["p_source"].max(), st["p_target"].max()))
-    ax_w.set_ylim(0, 1.1 * max(np.max(st["w_curve"][(model.x > -2.5) & (model.x < 4.0)]), 1.5))
+    ax_w.set_ylim(0, nice_top(1.1 * max(st["w_top"], 1.5)))
     ax_d.set_title(f"ESS {st['ess']:.0f} of n_S = {st['n']}", fontsize=9)
     art["src"].set_offsets(np.column_stack([d.X_source[:, 0], d.y_source]))
     art["tgt"].set_offsets(np.column_stack([d.X_target[:300, 0], d.y_target[:300]]))
@@ -166,5 +176,5 @@ def _update(art, st, model, v, ax_w, ax_f, ax_g):
     art["iwcv"].set_ydata(st["iwcv_vs_gamma"])
     art["cur"].set_data([v["gamma"]], [st["risk"]])
     both = np.r_[st["risk_vs_gamma"], st["iwcv_vs_gamma"]]
-    ax_g.set_ylim(0, 1.15 * min(both.max(), 5 * st["risk_vs_gamma"].min() + 1e-9))
+    ax_g.set_ylim(0, nice_top(1.1 * min(both.max(), 5 * st["risk_vs_gamma"].min() + 1e-9)))
     ax_g.set_title(f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(v['lam'])}", fontsize=9)

@@ -12,7 +12,7 @@ import ipywidgets as W
 from ..datasets import make_multisource
 from ..multisource import MultiSourceRidgeCV
 from ..theory import transfer_risk
-from ._common import LAM_GRID, assemble, lam_axis, lam_label, lam_slider, lam_to_x, new_figure
+from ._common import LAM_GRID, assemble, lam_axis, lam_label, lam_slider, lam_to_x, new_figure, nice_top
 
 __all__ = ["sources_explorer", "SourcesModel"]
 
@@ -79,7 +79,7 @@ def _controls(n, similarities, lam):
 
 def _axes(fig_axes):
     ax_a, ax_loo, ax_risk = fig_axes[0]
-    ax_a.axhline(0, color="0.7", lw=0.8)
+    zero = ax_a.axhline(0, color="0.7", lw=0.8)
     ax_a.set_xlabel("source k")
     ax_a.set_ylabel("\N{GREEK SMALL LETTER ALPHA}\u2096")
     for ax, label in [(ax_loo, "leave-one-out MSE"), (ax_risk, "expected test MSE, Eq. (1.12)")]:
@@ -97,6 +97,7 @@ def _axes(fig_axes):
     # One legend under the panels (plain ridge once): it can never cover the data.
     handles = [art[k] for k in ("bars", "star", "loo", "nested", "plain", "risk")]
     ax_a.figure.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=7, frameon=False)
+    art["moving"] = [*art["bars"], zero, art["star"], *art["cur"]]  # in the order a full draw stacks them
     return art
 
 
@@ -105,7 +106,7 @@ def _draw(art, axes, st, lam, n_sources):
     for k, bar in enumerate(art["bars"]):
         bar.set_height(f.alphas_[j][k] if k < n_sources else 0.0)
     art["star"].set_data(np.arange(n_sources), st.alpha_star)
-    top = max(1.2, 1.2 * np.abs(f.alphas_[j]).max(), 1.2 * np.abs(st.alpha_star).max())
+    top = nice_top(max(1.2, 1.2 * np.abs(f.alphas_[j]).max(), 1.2 * np.abs(st.alpha_star).max()))
     axes[0].set_ylim(-top, top)
     axes[0].set_xlim(-0.6, MAX_SOURCES - 0.4)
     curves = [(art["loo"], f.cv_mse_), (art["nested"], f.cv_mse_nested_), (art["plain"], f.cv_mse_plain_),
@@ -141,6 +142,11 @@ def sources_explorer(n=20, similarities=(0.9, 0.5, 0.0, -0.9), lam=10.0, n_featu
         _draw(art, axes[0], model.setting(v["n"], sims), v["lam"], k)
         return model.summary(v["n"], sims, v["lam"])
 
-    explorer = assemble(controls, fig, compute, title="Many sources: which to trust, how much")
-    explorer.model = model
+    # A λ move changes only the bars and the λ markers: they are blitted over a cached background while the
+    # setting and the (laddered) α axis stay the same.
+    key = lambda v: (v["n"], v["n_sources"], *(v[f"sim{i + 1}"] for i in range(v["n_sources"])),  # noqa: E731
+                     axes[0][0].get_ylim())
+    explorer = assemble(controls, fig, compute, title="Many sources: which to trust, how much",
+                        fast=(art["moving"], key))
+    explorer.model, explorer.artists = model, art
     return explorer
