@@ -287,3 +287,15 @@ def test_bad_arguments_are_named(kwargs, error, name):
 def test_lambda_off_the_grid_snaps():
     ex = backprop_explorer(steps=5, lam=0.011)
     assert ex.controls["lam"].value == pytest.approx(0.01)
+
+
+def test_n_and_eta_moves_are_blitted_and_match_a_full_redraw(ex, blit_vs_full):
+    """n and η change the hidden panel's scale, yet only the moving artists (its y-axis among them) are redrawn."""
+    ex.controls["lr"].value, ex.controls["n"].value, ex.controls["lam"].value = 0.1, 30, 0.0
+    key = ex.blitter._key
+    for n, lr in ((4, 0.1), (4, 0.3), (30, 0.3)):
+        ex.controls["n"].value, ex.controls["lr"].value = n, lr
+        assert ex.blitter._key is key  # one background for every setting: no full draw
+        assert ex.fig.axes[1].get_ylim()[1] == pytest.approx(ex.model.hidden_scale(n, lr))
+        blit, full = blit_vs_full(ex)
+        assert (np.abs(blit - full).max(axis=2) > 40).sum() < 100  # stale tick labels differ in ~1000
