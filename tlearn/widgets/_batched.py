@@ -203,6 +203,13 @@ def _grid_step(P, cache, X, lams, lrs, dsigma):
             (W2 - lr * (H.transpose(0, 2, 1) @ dZ2)) / decay, b2 - lr[:, 0] * dZ2.sum(axis=1)]
 
 
+def _stop(bad, step, P, ids, hists, out):
+    """Record the networks in mask ``bad`` as diverged at ``step``, with their parameters of that step."""
+    for j in np.flatnonzero(bad):
+        hists[ids[j]].update(diverged=True, steps_done=step)
+        out[ids[j]] = ([p[j].copy() for p in P], hists[ids[j]])
+
+
 def train_two_layer_grid(X, y, lams, lrs, n_hidden=16, activation="tanh", steps=500, seed=0,
                          X_val=None, y_val=None, log_every=1):
     r"""``[train_two_layer(X, y, lam=l, lr=e, ...) for l, e in zip(lams, lrs)]`` in one loop (regression).
@@ -225,18 +232,15 @@ def train_two_layer_grid(X, y, lams, lrs, n_hidden=16, activation="tanh", steps=
     P = [np.repeat(p[None], lams.size, axis=0)
          for p in init_two_layer(X.shape[1], check_positive_int(n_hidden, "n_hidden"), y.shape[1], seed)]
     P[0][np.isinf(lams)], P[2][np.isinf(lams)] = 0.0, 0.0  # λ = ∞ leaves only W = 0 feasible
-    hists = [{"step": [], "loss": [], "diverged": False, "steps_done": 0} for _ in lams]
-    for h in hists if X_val is not None else ():
-        h["val_loss"] = []
+    hists = [{"step": [], "loss": [], "diverged": False, "steps_done": 0, **({} if X_val is None else {"val_loss": []})}
+             for _ in lams]
     out, ids = [None] * lams.size, np.arange(lams.size)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below
         for step in range(steps + 1):
             obj, cache = _grid_forward(P, X, y, lams, sigma)
             bad = ~np.isfinite(obj)
             if bad.any():  # those networks stop here, as in train_two_layer
-                for j in np.flatnonzero(bad):
-                    hists[ids[j]].update(diverged=True, steps_done=step)
-                    out[ids[j]] = ([p[j].copy() for p in P], hists[ids[j]])
+                _stop(bad, step, P, ids, hists, out)
                 keep = ~bad
                 P, ids, lams, lrs = [p[keep] for p in P], ids[keep], lams[keep], lrs[keep]
                 if ids.size == 0:

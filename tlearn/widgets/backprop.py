@@ -65,15 +65,7 @@ def backprop_explorer(n=10, lam=0.0, lr=0.1, n_hidden=16, steps=2000, noise=0.3,
     holder = {}
 
     def compute(v):
-        status, t0 = holder.get("status"), time.perf_counter()
-        fresh = not model.trained(v["lam"], v["n"], v["lr"])
-        if fresh and status is not None:  # shown while the (synchronous) training runs
-            status.value = (f"training {len(LAM_GRID)} networks (every slider {LAMBDA}) for n = {v['n']}, "
-                            f"{ETA} = {v['lr']:g} \N{HORIZONTAL ELLIPSIS}")
-        text = _draw(art, model, v)
-        if fresh and status is not None:
-            status.value = f"trained in {time.perf_counter() - t0:.1f} s; cached from now on"
-        return text
+        return _announced(holder.get("status"), model, v, lambda: _draw(art, model, v))
 
     # Every control changes only the moving artists (in drawing order: the points stay on top, as in a
     # full draw); they are blitted over one background (axes, legend, truth), drawn once.
@@ -82,6 +74,18 @@ def backprop_explorer(n=10, lam=0.0, lr=0.1, n_hidden=16, steps=2000, noise=0.3,
     explorer.model, explorer.artists = model, art
     holder["status"] = explorer.status
     return explorer
+
+
+def _announced(status, model, v, draw):
+    """``draw()``, with the status line saying so while a first visit of (n, η) trains (synchronously)."""
+    fresh, t0 = not model.trained(v["lam"], v["n"], v["lr"]), time.perf_counter()
+    if fresh and status is not None:
+        status.value = (f"training {len(LAM_GRID)} networks (every slider {LAMBDA}) for n = {v['n']}, "
+                        f"{ETA} = {v['lr']:g} \N{HORIZONTAL ELLIPSIS}")
+    text = draw()
+    if fresh and status is not None:
+        status.value = f"trained in {time.perf_counter() - t0:.1f} s; cached from now on"
+    return text
 
 
 def _figure(model, n):

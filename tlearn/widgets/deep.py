@@ -197,14 +197,8 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     controls["n"].add_class("tlearn-n")
     controls["n_frozen"].add_class("tlearn-n_frozen")
     holder = {"done": 0, "todo": 0}
-
-    def on_train(strategy, n_):  # the status line counts the fine-tunings of a first visit as they run
-        holder["done"] += 1
-        if holder.get("status") is not None:
-            holder["status"].value = (f"fine-tuning {holder['done']}/{holder['todo']}: {strategy} ({sc.n_label} = "
-                                      f"{n_}, {int(n_seeds)} draws) \N{HORIZONTAL ELLIPSIS}")
-
-    model = DeepTransferModel(scenario, tuple(range(int(n_seeds))), epochs, on_train=on_train)
+    model = DeepTransferModel(scenario, tuple(range(int(n_seeds))), epochs,
+                              on_train=lambda s, n_: _count(holder, s, f"{sc.n_label} = {n_}, {int(n_seeds)} draws"))
     a = _draw_figure(model)
 
     def compute(v):
@@ -222,6 +216,14 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     explorer.state.update(bars=a["bars"], curve=a["curve"], scratch_line=a["scratch_line"], cur_pt=a["cur_pt"],
                           scenario=scenario, seeds=model.seeds, epochs=epochs, source=model.source)
     return explorer
+
+
+def _count(holder, strategy, what):
+    """The status line counts the fine-tunings of a first visit as they run (the callback is synchronous)."""
+    holder["done"] += 1
+    if holder.get("status") is not None:
+        holder["status"].value = (f"fine-tuning {holder['done']}/{holder['todo']}: {strategy} ({what}) "
+                                  f"\N{HORIZONTAL ELLIPSIS}")
 
 
 def _update_figure(a, view, v, sc, n_draws):
