@@ -154,6 +154,59 @@ def test_batched_training_with_two_outputs_and_relu():
             np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
 
 
+@pytest.mark.parametrize("activation, d, k", [("tanh", 1, 1), ("relu", 3, 2)])
+def test_stacked_grid_of_lambda_and_eta_equals_the_plain_trainer(activation, d, k):
+    """Eqs. (3.13)-(3.14): the explorer's stacked fast path against ``train_two_layer`` run once per (λ, η).
+
+    The η = 10 networks diverge, at different steps; each must stop at the same step with the
+    same parameters, histories and flags as its plain run.
+    """
+    from tlearn.backprop import train_two_layer
+    from tlearn.widgets import train_two_layer_grid
+
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-1, 1, (11, d))
+    Y = np.column_stack([np.sin(3 * X[:, 0]) + 0.3 * rng.standard_normal(11), X[:, -1] ** 2][:k])
+    Xv = rng.uniform(-1, 1, (15, d))
+    Yv = np.column_stack([np.sin(3 * Xv[:, 0]), Xv[:, -1] ** 2][:k])
+    lams = np.tile([0.0, 0.01, 1.0, np.inf], 3)
+    lrs = np.repeat([0.03, 0.3, 10.0], 4)
+    kw = dict(n_hidden=6, activation=activation, steps=250, seed=4, X_val=Xv, y_val=Yv, log_every=9)
+    runs = train_two_layer_grid(X, Y, lams, lrs, **kw)
+    assert sum(h["diverged"] for _, h in runs) >= 2
+    for lam, lr, (params, hist) in zip(lams, lrs, runs):
+        ref_params, ref_hist = train_two_layer(X, Y, lam=lam, lr=lr, **kw)
+        assert hist["diverged"] == ref_hist["diverged"] and hist["steps_done"] == ref_hist["steps_done"]
+        assert hist["step"] == ref_hist["step"]
+        np.testing.assert_allclose(hist["loss"], ref_hist["loss"], rtol=1e-12)
+        np.testing.assert_allclose(hist["val_loss"], ref_hist["val_loss"], rtol=1e-12)
+        for p, q in zip(params, ref_params):
+            assert p.shape == q.shape
+            if not hist["diverged"]:
+                np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
+
+
+def test_the_explorer_model_trains_with_the_plain_trainer_numbers(ex):
+    """Eq. (3.13): what the explorer caches for a slider λ is what ``train_two_layer`` gives at that (λ, n, η)."""
+    from tlearn.backprop import train_two_layer
+
+    m = ex.model
+    for lam in (0.0, 1.0):
+        params, hist = m.train(lam, 8, 0.3)
+        ref_params, ref_hist = train_two_layer(m.x[:8, None], m.y[:8], lam=lam, lr=0.3, **m.fit_kw)
+        np.testing.assert_allclose(hist["val_loss"], ref_hist["val_loss"], rtol=1e-12)
+        for p, q in zip(params, ref_params):
+            np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
+
+
+def test_a_first_visit_is_announced_in_the_status_line(ex):
+    ex.controls["n"].value = 5
+    assert ex.status.value.startswith("trained in")
+    ex.controls["n"].value = 6
+    ex.controls["n"].value = 5  # cached: the status is left alone
+    assert ex.model.trained(ex.controls["lam"].value, 5, ex.controls["lr"].value)
+
+
 def test_batched_training_names_bad_arguments():
     from tlearn.widgets import train_two_layer_lams
 
@@ -234,3 +287,15 @@ def test_bad_arguments_are_named(kwargs, error, name):
 def test_lambda_off_the_grid_snaps():
     ex = backprop_explorer(steps=5, lam=0.011)
     assert ex.controls["lam"].value == pytest.approx(0.01)
+
+
+def test_n_and_eta_moves_are_blitted_and_match_a_full_redraw(ex, blit_vs_full):
+    """n and η change the hidden panel's scale, yet only the moving artists (its y-axis among them) are redrawn."""
+    ex.controls["lr"].value, ex.controls["n"].value, ex.controls["lam"].value = 0.1, 30, 0.0
+    key = ex.blitter._key
+    for n, lr in ((4, 0.1), (4, 0.3), (30, 0.3)):
+        ex.controls["n"].value, ex.controls["lr"].value = n, lr
+        assert ex.blitter._key is key  # one background for every setting: no full draw
+        assert ex.fig.axes[1].get_ylim()[1] == pytest.approx(ex.model.hidden_scale(n, lr))
+        blit, full = blit_vs_full(ex)
+        assert (np.abs(blit - full).max(axis=2) > 40).sum() < 100  # stale tick labels differ in ~1000

@@ -97,3 +97,18 @@ def test_layout_stays_readable_and_scratch_line_visible_when_limits_change(explo
         assert lo < y < hi  # strictly inside: never on the edge
         legend = ax.get_legend().get_window_extent(explorer.fig.canvas.get_renderer())
         assert legend.x0 >= ax.get_window_extent().x1  # the legend sits beside the data, not on it
+
+
+def test_a_first_visit_counts_its_fine_tunings_in_the_status_line():
+    """The status line shows k/m while a first visit fine-tunes; ``missing`` counts what a view still needs."""
+    seen = []
+    ex = deep_explorer("split", n=1, lam=1.0, n_frozen=1, n_seeds=2, epochs=1)
+    model = ex.model
+    assert model.missing(1, 1.0, 1) == 0
+    # n = 2: scratch, head, freeze 1, full and L2-SP at λ = 0.01, 0.1, 1, 10 (λ = 0, ∞ are full and head)
+    assert model.missing(2, 1.0, 1) == 8 and model.missing(1, 1.0, 0) == 1 and model.missing(1, 0.5, 1) == 1
+    ex.status.observe(lambda change: seen.append(change["new"]), names="value")
+    ex.controls["n"].value = 2
+    counts = [t.split(":")[0] for t in seen if t.startswith("fine-tuning")]
+    assert counts == [f"fine-tuning {k}/8" for k in range(1, 9)]
+    assert seen[-1].startswith("done in") and model.missing(2, 1.0, 1) == 0

@@ -26,7 +26,7 @@ from ..datasets import make_subspace_tasks, make_transfer_regression
 from ..features import SubspaceExtractor
 from ..ridge import RidgePath
 from ..theory import transfer_risk
-from ._batched import train_two_layer_lams
+from ._batched import train_two_layer_grid
 
 __all__ = ["LAM_GRID", "LAM_AXIS_ENDS", "RidgeExplorerModel", "RidgeSetting", "FeatureCurves",
            "BackpropExplorerModel", "snap_lam"]
@@ -242,8 +242,8 @@ class BackpropExplorerModel:
     """Notebook 03's 1-h-1 tanh network on y = sin 3x + noise, trained per (λ, n, η), cached.
 
     The first visit of an (n, η) trains the network for every λ on the slider
-    at once (:func:`train_two_layer_lams`); other λ use
-    :func:`tlearn.backprop.train_two_layer`.
+    at once (:func:`train_two_layer_grid`, a stacked fast path that agrees
+    with the plain trainer); other λ use :func:`tlearn.backprop.train_two_layer`.
     """
 
     def __init__(self, n_hidden=16, steps=2000, noise=0.3, seed=0, n_max=60, n_test=200):
@@ -270,11 +270,15 @@ class BackpropExplorerModel:
             X, y = self.x[:key[1], None], self.y[:key[1]]
             with _THREADPOOLS.limit(limits=1, user_api="blas"):  # tiny products: threads only add overhead
                 if np.any(LAM_GRID == key[0]):  # a new (n, η): every λ on the slider in one loop
-                    for g, run in zip(LAM_GRID, train_two_layer_lams(X, y, LAM_GRID, **kw)):
+                    for g, run in zip(LAM_GRID, train_two_layer_grid(X, y, LAM_GRID, key[2], **self.fit_kw)):
                         self._runs.setdefault((float(g), key[1], key[2]), run)
                 else:
                     self._runs[key] = train_two_layer(X, y, lam=key[0], **kw)
         return self._runs[key]
+
+    def trained(self, lam, n, lr):
+        """Whether (λ, n, η) is cached (else :meth:`train` trains, every slider λ at once for a slider λ)."""
+        return (float(lam), int(n), float(lr)) in self._runs
 
     def curve(self, lam, n, lr):
         """The fit on :attr:`grid` and each hidden unit's share of it (NaN when training diverged)."""

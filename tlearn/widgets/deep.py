@@ -102,11 +102,22 @@ class DeepTransferModel:
         self.source = pretrained_source(self.scenario)
         self.metric = "accuracy" if self.source.task == "classification" else "R\u00b2"
 
-    def score(self, n, strategy, lam=0.0, n_frozen=0):
+    @staticmethod
+    def _key(n, strategy, lam, n_frozen):
         if strategy == "l2sp" and lam in (0.0, np.inf):
             strategy = "full" if lam == 0 else "head"
-        key = (int(n), strategy, float(lam) if strategy == "l2sp" else None,
-               int(n_frozen) if strategy == "freeze" else None)
+        return (int(n), strategy, float(lam) if strategy == "l2sp" else None,
+                int(n_frozen) if strategy == "freeze" else None)
+
+    def missing(self, n, lam, n_frozen):
+        """How many settings ``view(n, lam, n_frozen)`` still has to fine-tune (each over every seed)."""
+        keys = {self._key(n, s, lam, n_frozen) for s in STRATS}
+        keys |= {self._key(n, "l2sp", g, 0) for g in LAM_CURVE}
+        return len(keys - set(self.cache))
+
+    def score(self, n, strategy, lam=0.0, n_frozen=0):
+        key = self._key(n, strategy, lam, n_frozen)
+        strategy = key[1]
         if key not in self.cache:
             if self.on_train is not None:
                 self.on_train(strategy, n)
@@ -166,6 +177,13 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     of ``n_seeds`` target draws ± standard error. Right: the L2-SP path
     against λ with its SE band, and the scratch baseline. ``explorer.model`` is
     the :class:`DeepTransferModel`; the summary line names the winner.
+
+    Every score is cached, and a state already shown re-sends its picture, so
+    moving back is instant. A first visit is not: a new n fine-tunes up to
+    eight settings (the five strategies and the L2-SP path) × ``n_seeds``
+    draws with :func:`tlearn.fine_tune`'s default stopping rule -- seconds,
+    tens of seconds on a loaded 2-core machine; a new λ or n_frozen one
+    setting. The status line above the figure counts them as they run.
     """
     sc = _check_scenario(scenario)
     L, (lo, hi) = len(sc.sizes) - 1, sc.n_range
@@ -178,14 +196,14 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     }
     controls["n"].add_class("tlearn-n")
     controls["n_frozen"].add_class("tlearn-n_frozen")
-    holder = {}
+    holder = {"done": 0, "todo": 0}
     model = DeepTransferModel(scenario, tuple(range(int(n_seeds))), epochs,
-                              on_train=lambda s, n_: holder.get("status") and setattr(
-                                  holder["status"], "value", f"training {s} (n = {n_}) \N{HORIZONTAL ELLIPSIS}"))
+                              on_train=lambda s, n_: _count(holder, s, f"{sc.n_label} = {n_}, {int(n_seeds)} draws"))
     a = _draw_figure(model)
 
     def compute(v):
         t0 = time.perf_counter()
+        holder.update(done=0, todo=model.missing(v["n"], v["lam"], v["n_frozen"]))
         view = model.view(v["n"], v["lam"], v["n_frozen"])
         _update_figure(a, view, v, sc, len(model.seeds))
         if holder.get("status") is not None:
@@ -198,6 +216,14 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     explorer.state.update(bars=a["bars"], curve=a["curve"], scratch_line=a["scratch_line"], cur_pt=a["cur_pt"],
                           scenario=scenario, seeds=model.seeds, epochs=epochs, source=model.source)
     return explorer
+
+
+def _count(holder, strategy, what):
+    """The status line counts the fine-tunings of a first visit as they run (the callback is synchronous)."""
+    holder["done"] += 1
+    if holder.get("status") is not None:
+        holder["status"].value = (f"fine-tuning {holder['done']}/{holder['todo']}: {strategy} ({what}) "
+                                  f"\N{HORIZONTAL ELLIPSIS}")
 
 
 def _update_figure(a, view, v, sc, n_draws):
