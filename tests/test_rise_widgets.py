@@ -23,8 +23,13 @@ import pytest
 
 SHARE = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
 MANAGER = SHARE / "@jupyter-widgets" / "jupyterlab-manager" / "static"
-# webpack's consume entries: loader("default","<package>",[flag,]?[version range][,fallback]?)
-CONSUMED = re.compile(r'\("default","(@[\w.-]+/[\w.-]+|[\w.-]+)",(?:!?[01],)?\[[\d,]+\](\)|,)')
+NAME = r'(@[\w.-]+/[\w.-]+|[\w.-]+)'
+# the ways webpack writes a consumed shared package; group 2 tells whether it has a fallback:
+# loader("default","<pkg>",[flag,][range]) -- ")" none, "," a fallback factory follows (minified and
+# development builds) -- and {shareKey:"<pkg>",import:null} (newer builds; import:"<pkg>" = fallback)
+CONSUMED = [re.compile(r'\("default",\s*"' + NAME + r'",\s*(?:(?:!?[01]|true|false),\s*)?\[[\d,\s]+\]\s*(\)|,)'),
+            re.compile(r'shareKey:"' + NAME + r'",import:(null|false|")')]
+NO_FALLBACK = {")", "null", "false"}
 PROVIDED = re.compile(r'\w\("(@[\w.-]+/[\w.-]+|[\w.-]+)","\d[^"]*",\(?\(\)=>')
 
 
@@ -35,7 +40,7 @@ def _rise_bundle():
 
 def consumed_without_fallback(js: str) -> set[str]:
     """Packages a webpack remote entry takes from the shared scope and cannot supply itself."""
-    return {m[1] for m in CONSUMED.finditer(js) if m[2] == ")"}
+    return {m[1] for pattern in CONSUMED for m in pattern.finditer(js) if m[2] in NO_FALLBACK}
 
 
 def provided(js: str) -> set[str]:
@@ -47,8 +52,13 @@ def test_parsers_on_known_snippets():
     # the two shapes webpack writes (minified): with a fallback factory, and without one
     entry = ('9:()=>w("default","@jupyterlab/console",!1,[1,4,4,1]),'
              '5:()=>j("default","@jupyter-widgets/controls",!1,[1,5,0,12],(()=>x.e(727))),'
-             '7:()=>y("default","@jupyterlab/services",[1,7,4,0])')
-    assert consumed_without_fallback(entry) == {"@jupyterlab/console", "@jupyterlab/services"}
+             '7:()=>y("default","@jupyterlab/services",[1,7,4,0]),'
+             '"x": () => (loadSingletonVersion("default", "@jupyterlab/outputarea", false, [1,4,4,6])),'
+             '"y": () => (loadStrictVersion("default", "semver", false, [1,7,3,5], () => (x.e(1)))),'
+             '9:{shareScope:"default",shareKey:"@jupyterlab/logconsole",import:null,requiredVersion:"^4.6.2"},'
+             '8:{shareScope:"default",shareKey:"jquery",import:"jquery",requiredVersion:"^3.1.1"}')
+    assert consumed_without_fallback(entry) == {"@jupyterlab/console", "@jupyterlab/services",
+                                                "@jupyterlab/outputarea", "@jupyterlab/logconsole"}
     bundle = 'i("@jupyterlab/notebook","4.3.4",(()=>Promise.all([T.e(1)])),i("@lumino/widgets","2.5.0",()=>T(2))'
     assert provided(bundle) == {"@jupyterlab/notebook", "@lumino/widgets"}
 
