@@ -147,11 +147,12 @@ def _make_lab_and_check(clone, make_args, user=None, timeout=90):
 
     Returns (log text, the JupyterLab server's argv and uid read from /proc)."""
     home = clone / "home"
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(home), "LANG": "C.UTF-8"}
     port = _free_port()
     cmd = ["make", "--no-print-directory", "lab", f"LAB_ARGS=--port={port}", *make_args]
     if user:
-        cmd = ["runuser", "-u", user, "--"] + cmd
+        # runuser resets HOME to the account's (absent for a system user): set it again
+        cmd = [shutil.which("runuser"), "-u", user, "--", "env", f"HOME={home}"] + cmd
     log = clone / "make-lab.log"
     with open(log, "w") as logf:
         proc = subprocess.Popen(cmd, cwd=clone / "tlearn", env=env, stdout=logf, stderr=subprocess.STDOUT,
