@@ -51,6 +51,8 @@ venv: $(STAMP)
 
 # scripts/lab.py prints why it adds --allow-root (root only) or --no-browser (no display),
 # then the address of the welcome notebook; JupyterLab reads jupyter/ (no news pop-up).
+# Reuse a student venv you already have, without reinstalling:
+#   make lab VENV=/path/to/venv -o /path/to/venv/.installed-lab
 lab: $(LAB_STAMP)
 	$(VPY) scripts/lab.py $(LAB_ARGS)
 
