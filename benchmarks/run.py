@@ -241,12 +241,14 @@ def case3(cfg):
             nstate["i"] = (nstate["i"] + 1) % len(tour)
             light_fn(ex, tour[nstate["i"]])
 
+        frames, ex.frames = ex.frames, None  # time drawn frames, not re-sent ones (FrameCache)
         t = interleave({"ours": ours, "floor": floor, "draw": draw_only}, cfg.reps)
         contenders = {"ours": ours, "naive": naive_cb}
         if light_fn is not None:
             contenders["light"] = light_cb
         tn = interleave(contenders, 3 if (slow or cfg.quick) else max(cfg.reps // 2, 3),
                         warmup=0 if slow else 1, budget=cfg.budget)
+        ex.frames = frames
         m_ours, p_ours = summary(np.concatenate([t["ours"], tn["ours"]]))
         m_floor, p_floor = summary(t["floor"])
         m_draw, _ = summary(t["draw"])
@@ -458,19 +460,29 @@ def case6(cfg):
 
 # ---------------------------------------------------------------------------- case 7
 def _control_rows(name, ex, cname, control, cfg, floor):
-    """Time moves of one control over its range: first visits (cold), then repeated visits (cached)."""
+    """Time moves of one control over its range: first visits (cold), then repeated visits.
+
+    The judged row draws every frame (the explorer's frame cache is switched off); a second row
+    reports the same tour with the cache on, where a repeated state re-sends its stored PNG.
+    """
     tour = control_tour(control, k=3 if cfg.smoke else 6)
     cold, ours = _visit_tour(control, tour)
-
+    frames, ex.frames = ex.frames, None
     t = interleave({"ours": ours, "floor": floor}, cfg.reps, budget=cfg.budget / 4)
+    ex.frames = frames
+    hits = interleave({"hit": ours}, max(cfg.reps // 2, 1), budget=cfg.budget / 8)["hit"]
     control.value = tour[-1]
     (m_ours, p_ours), (m_floor, p_floor) = summary(t["ours"]), summary(t["floor"])
     worse = max(m_ours / m_floor, p_ours / p_floor)  # the target holds for the median and the p95 alike
-    return [Row("7", f"{name}: {cname} move (cached) vs bare redraw", m_ours, m_floor, worse,
+    m_hit, p_hit = summary(hits)
+    return [Row("7", f"{name}: {cname} move (drawn) vs bare redraw", m_ours, m_floor, worse,
                 Target("max_ratio", 1.2), ref_name="set_data + render",
                 extra=f"median {fmt_ratio(m_ours / m_floor)}, p95 {fmt_time(p_ours)} vs {fmt_time(p_floor)} "
                       f"({fmt_ratio(p_ours / p_floor)}); first visits: median {fmt_time(summary(cold)[0])}, "
-                      f"max {fmt_time(max(cold))}; {len(tour)} values, {t['ours'].size} reps")]
+                      f"max {fmt_time(max(cold))}; {len(tour)} values, {t['ours'].size} reps; frame cache off"),
+            Row("7", f"{name}: {cname} move back to a shown state (frame cache)", m_hit, m_floor,
+                m_hit / m_floor, Target("info"), ref_name="set_data + render",
+                extra=f"p95 {fmt_time(p_hit)}; the stored PNG is re-sent, compute still runs")]
 
 
 def case7(cfg):
@@ -505,8 +517,8 @@ BOUNDS = [
     ("λ move to a new setting (trains)",
      "the backprop explorer trains all 27 slider λ at once (one vectorised loop) on the first visit of an "
      "(n, η) setting, the deep explorer fine-tunes once per (n, n_frozen, λ); later visits are cache hits."),
-    ("move (cached) vs bare redraw",
-     "a cached move of a slow control (n_B, similarity, k, distance, n, η) is one full draw of the figure "
+    ("move (drawn) vs bare redraw",
+     "a drawn move of a slow control (n_B, similarity, k, distance, n, ...) is one full draw of the figure "
      "(its limits and tick labels change) over a layout cached per setting, plus the blitted artists: it can "
      "only tie the floor, so on a loaded machine its ratio scatters around 1.0–1.3×. Most of a full draw is "
      "text (tick labels, titles, legend: matplotlib's ft2font layout and glyph rendering). First visits also "
@@ -552,7 +564,9 @@ def render_results(rows, facts, command, load_before, load_after, elapsed):
             "for the training explorers, rebuilding the explorer (retrains, no cache).",
             "- Case 7: for every control of every explorer, a tour of values over its whole range (both ends); "
             "each value is visited once (first visits, reported), then the tour is repeated and timed against the "
-            "floor of case 3, interleaved. The value judged is the worse of the median and the p95 ratios.",
+            "floor of case 3, interleaved, with the explorer's frame cache off, so every move is drawn. The value "
+            "judged is the worse of the median and the p95 ratios. A second row repeats the tour with the frame "
+            "cache on (a state shown before re-sends its PNG), reported without a target.",
             "- Case 4: float32, Adam (lr 1e-3), ReLU, same batches and epochs for all three; torch and NumPy "
             "pinned to the same thread count (`torch.set_num_threads`, threadpoolctl); accuracy is the mean "
             "over the timed runs (different seeds) on 450 held-out digits.",
