@@ -62,7 +62,15 @@ def dense(X, W, b):
     if np.ndim(X) != 2 or np.ndim(W) != 2 or np.shape(b) != np.shape(W)[1:] or np.shape(X)[1] != np.shape(W)[0]:
         raise ValueError(f"dense needs X (n, d), W (d, h) and b (h,); got shapes {np.shape(X)}, "
                          f"{np.shape(W)} and {np.shape(b)}")
+    _real_arrays(X=X, W=W, b=b)
     return X @ W + b  # Eq. (3.1)
+
+
+def _real_arrays(**arrays):
+    """A cheap check for the functions called every step: real numbers only (no complex, no strings)."""
+    for name, a in arrays.items():
+        if np.asarray(a).dtype.kind not in "fiu":
+            raise TypeError(f"{name} must hold real numbers, got dtype {np.asarray(a).dtype}")
 
 
 def activate(Z, activation="tanh"):
@@ -281,6 +289,11 @@ def weight_decay_step(W, dW, lr, lam):
     W ← (W − η ∂L/∂W) / (1 + ηλ): the gradient step on the loss, then the
     minimiser of λ/2‖V‖² + ‖V − W'‖²/2η. Stable for every λ ≥ 0; λ = ∞ gives 0.
     """
+    lam = check_lam(lam, allow_inf=True)
+    lr = check_real(lr, "lr", minimum=0, strict=(True, False))
+    if np.shape(W) != np.shape(dW):
+        raise ValueError(f"W has shape {np.shape(W)} but dW has shape {np.shape(dW)}; they must match")
+    _real_arrays(W=W, dW=dW)
     if np.isinf(lam):
         return np.zeros_like(W)
     return (W - lr * dW) / (1.0 + lr * lam)  # Eq. (3.14)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import (
-    check_array, check_covariance, check_lam, check_positive_int, check_prior, check_real, check_X,
+    check_array, check_covariance, check_lam, check_positive_int, check_prior, check_real, check_seed, check_X,
 )
 
 __all__ = ["RiskCurves", "transfer_risk", "oracle_lam", "principal_angles", "ols_risk"]
@@ -142,7 +142,7 @@ def ols_risk(n, n_params, noise_var):
     target weight outside the subspace acts as extra noise, Eq. (2.7): pass
     ``noise_var = σ² + ‖(I - ÛÛᵀ) w_B‖²``. ``n`` may be an array.
     """
-    n = check_array(n, "n", ndim=(0, 1))
+    n = _nonnegative(n, "n")
     p = float(check_positive_int(n_params, "n_params"))
     noise_var = check_real(noise_var, "noise_var", minimum=0.0)
     ok = n >= p + 2
@@ -154,8 +154,6 @@ def ols_risk(n, n_params, noise_var):
 # Notebook 06: random-design risk of min-norm least squares, tuned ridge and
 # tuned transfer ridge (Dar, LeJeune & Baraniuk 2021). Eqs. (6.7)-(6.9).
 # ===========================================================================
-from ._validation import check_real  # noqa: E402  (kept in this section so the module head stays untouched)
-
 __all__ += ["DarCurves", "random_design_risk", "minnorm_risk", "tuned_risk", "dar_curves", "dar_monte_carlo"]
 
 
@@ -170,6 +168,14 @@ class DarCurves:
     transfer_alpha: np.ndarray
     similarity: float
     noise_var: float
+
+
+def _nonnegative(a, name, strict=False):
+    """A real scalar or 1-D array with every entry >= 0 (> 0 when ``strict``), as floats."""
+    a = check_array(a, name, ndim=(0, 1))
+    if np.any(a <= 0) if strict else np.any(a < 0):
+        raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'} everywhere, got {a.min().item()!r}")
+    return a
 
 
 def _mp_stieltjes(gamma, mu):
@@ -195,10 +201,10 @@ def random_design_risk(n_over_d, lam_over_n, dist2, noise_var):
     Exact in the proportional limit (a finite d differs by O(1/d); see the tests).
     ``n_over_d`` and ``lam_over_n`` (> 0) broadcast.
     """
-    gamma = 1.0 / np.asarray(n_over_d, dtype=float)
-    mu = np.asarray(lam_over_n, dtype=float)
-    if np.any(mu <= 0) or np.any(gamma <= 0):
-        raise ValueError("lam_over_n and n_over_d must be > 0 (use minnorm_risk for λ = 0)")
+    gamma = 1.0 / _nonnegative(n_over_d, "n_over_d", strict=True)
+    mu = _nonnegative(lam_over_n, "lam_over_n (use minnorm_risk for λ = 0)", strict=True)
+    dist2 = check_real(dist2, "dist2", minimum=0.0)
+    noise_var = check_real(noise_var, "noise_var", minimum=0.0)
     m, dm = _mp_stieltjes(gamma, mu)
     return noise_var + dist2 * mu**2 * dm + noise_var * gamma * (m - mu * dm)  # Eq. (6.7)
 
@@ -213,8 +219,10 @@ def minnorm_risk(n, n_features, dist2, noise_var):
 
     and ∞ for |n − d| ≤ 1 (the interpolation peak). ``n`` may be an array.
     """
-    n = np.asarray(n, dtype=float)
+    n = _nonnegative(n, "n")
     d = float(check_positive_int(n_features, "n_features"))
+    dist2 = check_real(dist2, "dist2", minimum=0.0)
+    noise_var = check_real(noise_var, "noise_var", minimum=0.0)
     out = np.full(n.shape, np.inf)
     over, under = n >= d + 2, n <= d - 2
     out[over] = noise_var * (1 + d / (n[over] - d - 1))  # Eq. (6.8)
@@ -228,7 +236,9 @@ def tuned_risk(n_over_d, dist2, noise_var):
     At :math:`\mu^\star = \gamma\sigma^2/D^2` Eq. (6.7) collapses to
     :math:`R^\star = \sigma^2\,(1 + \gamma\, m(-\mu^\star))`; D² = 0 gives σ².
     """
-    gamma = 1.0 / np.asarray(n_over_d, dtype=float)
+    gamma = 1.0 / _nonnegative(n_over_d, "n_over_d", strict=True)
+    dist2 = check_real(dist2, "dist2", minimum=0.0)
+    noise_var = check_real(noise_var, "noise_var", minimum=0.0)
     if dist2 == 0:
         return np.full(gamma.shape, float(noise_var))
     m, _ = _mp_stieltjes(gamma, gamma * noise_var / dist2)
@@ -244,7 +254,9 @@ def dar_curves(n_over_d, similarity, n_features=100, noise_var=0.25, signal2=1.0
     α* w_A (α* = ρ) it has D² = ‖w_B‖²(1 − ρ²), never worse than ridge.
     """
     rho = check_real(similarity, "similarity", minimum=-1.0, maximum=1.0)
-    r = np.asarray(n_over_d, dtype=float)
+    r = _nonnegative(n_over_d, "n_over_d", strict=True)
+    n_features = check_positive_int(n_features, "n_features")
+    signal2 = check_real(signal2, "signal2", minimum=0.0)
     return DarCurves(
         n_over_d=r,
         minnorm=minnorm_risk(np.round(r * n_features), n_features, signal2, noise_var),  # Eq. (6.8)
@@ -265,14 +277,18 @@ def dar_monte_carlo(n_over_d, similarity, n_features=40, noise_var=0.25, signal2
     """
     rho = check_real(similarity, "similarity", minimum=-1.0, maximum=1.0)
     d = check_positive_int(n_features, "n_features", minimum=2)
-    rng = np.random.default_rng(seed)
+    n_over_d = _nonnegative(n_over_d, "n_over_d", strict=True)
+    noise_var = check_real(noise_var, "noise_var", minimum=0.0)
+    signal2 = check_real(signal2, "signal2", minimum=0.0)
+    n_repeats = check_positive_int(n_repeats, "n_repeats")
+    rng = check_seed(seed)
     u, v = rng.standard_normal((2, d))
     u /= np.linalg.norm(u)
     v -= (v @ u) * u
     v /= np.linalg.norm(v)
     w_b = np.sqrt(signal2) * u
     w_a = np.sqrt(signal2) * (rho * u + np.sqrt(1 - rho**2) * v)
-    ns = np.maximum(np.round(np.asarray(n_over_d, dtype=float) * d).astype(int), 1)
+    ns = np.maximum(np.round(n_over_d * d).astype(int), 1)
     priors = [None, None, w_a, rho * w_a]
     out = np.zeros((4, ns.size))
     for j, n in enumerate(ns):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_positive_int, check_real, check_seed
+from .._validation import check_int, check_positive_int, check_real, check_seed
 
 __all__ = ["TransferData", "make_transfer_regression", "load_diabetes_transfer"]
 
@@ -92,8 +92,7 @@ def load_diabetes_transfer(n_target=20, seed=0, source_group=0):
     """
     from sklearn.datasets import load_diabetes
 
-    if source_group not in (0, 1):
-        raise ValueError(f"source_group must be 0 or 1, got {source_group!r}")
+    source_group = check_int(source_group, "source_group", minimum=0, maximum=1)
     n_target = check_positive_int(n_target, "n_target", minimum=1)
     rng = check_seed(seed)
     data = load_diabetes()
