@@ -10,27 +10,10 @@ import numbers
 
 import numpy as np
 
-__all__ = [
-    "check_array",
-    "check_X",
-    "check_X_y",
-    "check_y_given",
-    "check_lam",
-    "check_prior",
-    "check_sample_weight",
-    "check_positive_int",
-    "check_int",
-    "check_real",
-    "check_bool",
-    "check_option",
-    "check_seed",
-    "check_labels",
-    "check_covariance",
-    "check_float_array",
-    "check_two_layer_params",
-    "check_target",
-    "check_logits",
-]
+__all__ = ["check_array", "check_X", "check_X_y", "check_y_given", "check_lam", "check_prior",
+           "check_sample_weight", "check_positive_int", "check_int", "check_real", "check_bool",
+           "check_option", "check_seed", "check_labels", "check_covariance", "check_float_array",
+           "check_two_layer_params", "check_target", "check_logits"]
 
 
 def _describe(value):

@@ -24,27 +24,10 @@ import numpy as np
 from ._validation import (check_array, check_float_array, check_labels, check_lam, check_logits, check_option,
                           check_positive_int, check_real, check_seed, check_target, check_two_layer_params, check_X_y)
 
-__all__ = [
-    "ACTIVATIONS",
-    "TASKS",
-    "dense",
-    "activate",
-    "activation_derivative",
-    "softmax",
-    "one_hot",
-    "squared_error",
-    "cross_entropy",
-    "output_gradient",
-    "loss_and_output_gradient",
-    "two_layer_loss",
-    "two_layer_forward",
-    "two_layer_backward",
-    "numerical_gradient",
-    "relative_error",
-    "init_two_layer",
-    "weight_decay_step",
-    "train_two_layer",
-]
+__all__ = ["ACTIVATIONS", "TASKS", "dense", "activate", "activation_derivative", "softmax", "one_hot",
+           "squared_error", "cross_entropy", "output_gradient", "loss_and_output_gradient", "two_layer_loss",
+           "two_layer_forward", "two_layer_backward", "numerical_gradient", "relative_error",
+           "init_two_layer", "weight_decay_step", "train_two_layer"]
 
 #: The activations of Eq. (3.2) and their derivatives, Eq. (3.10), in one table:
 #: ``ACTIVATIONS[name] = (σ, σ')`` with ``σ(Z)`` and ``σ'(Z, H)``, where H = σ(Z) is

@@ -28,13 +28,8 @@ from ._validation import check_array, check_bool, check_X, check_X_y, check_y_gi
 from .ridge import TransferRidge, TransferRidgeCV
 from .subspace import SubspaceExtractor  # re-exported: it lives in its own module
 
-__all__ = [
-    "FeatureTransfer",
-    "FeatureTransferClassifier",
-    "StackingTransfer",
-    "SubspaceExtractor",
-    "extract_features",
-]
+__all__ = ["FeatureTransfer", "FeatureTransferClassifier", "StackingTransfer", "SubspaceExtractor",
+           "extract_features"]
 
 
 # --------------------------------------------------------------------------- extractors

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_positive_int, check_real, check_seed
+from ._regression import draw_linear
 
 __all__ = ["SubspaceTasks", "make_subspace_tasks"]
 
@@ -71,18 +72,8 @@ def _target_weight(basis, a, delta, rng):
     return np.sqrt(1.0 - delta**2) * w_in + delta * r  # Eq. (2.6)
 
 
-def make_subspace_tasks(
-    n_tasks=20,
-    n_features=50,
-    n_components=3,
-    n_per_task=100,
-    noise=0.5,
-    seed=0,
-    target_distance=0.0,
-    n_target=200,
-    n_test=1000,
-    shared=0.5,
-):
+def make_subspace_tasks(n_tasks=20, n_features=50, n_components=3, n_per_task=100, noise=0.5, seed=0,
+                        target_distance=0.0, n_target=200, n_test=1000, shared=0.5):
     r"""Source tasks and a target task whose weights lie in a common subspace (notebook 02).
 
     ``U`` is a random orthonormal (``n_features``, ``n_components``) basis. Task
@@ -108,9 +99,9 @@ def make_subspace_tasks(
     # target_distance, and the data do not depend on target_distance's draws.
     rng_w, rng_s, rng_t, rng_test = check_seed(seed).spawn(4)
     basis, source_coefs, coef = _task_weights(rng_w, d, k, n_tasks, s, delta)
-    sources = [_draw(rng_s, w, n_per_task, noise) for w in source_coefs]
-    X, y = _draw(rng_t, coef, n_target, noise)
-    X_test, y_test = _draw(rng_test, coef, n_test, noise)
+    sources = [draw_linear(rng_s, w, n_per_task, noise) for w in source_coefs]
+    X, y = draw_linear(rng_t, coef, n_target, noise)
+    X_test, y_test = draw_linear(rng_test, coef, n_test, noise)
     return SubspaceTasks(
         sources=sources, X=X, y=y, X_test=X_test, y_test=y_test, basis=basis,
         source_coefs=source_coefs, coef=coef, target_distance=delta, noise=float(noise),
@@ -134,9 +125,3 @@ def _task_weights(rng, d, k, n_tasks, s, delta):
     coords = np.sqrt(s) * a0 + np.sqrt(1 - s) * z  # a_t; the last row is the target's a_B
     source_coefs = coords[:n_tasks] @ basis.T  # Eq. (2.3): w_t = U a_t
     return basis, source_coefs, _target_weight(basis, coords[n_tasks], delta, rng)
-
-
-def _draw(rng, w, n, noise):
-    """n rows of x ~ N(0, I_d) and y = x·w + noise·ε."""
-    X = rng.standard_normal((n, w.shape[0]))
-    return X, X @ w + noise * rng.standard_normal(n)
