@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "tlearn"
 #: Modules that serve chapters 5 (covariate shift) and 6 (several sources) only.
 CHAPTERS_5_6 = (
-    "domain.py", "multisource.py", "datasets/_shift.py", "datasets/_multisource.py",
+    "domain.py", "multisource.py", "random_design.py", "datasets/_shift.py", "datasets/_multisource.py",
     "widgets/shift.py", "widgets/sources.py", "exercises/ch05.py", "exercises/ch06.py",
 )
 TARGET = 3300

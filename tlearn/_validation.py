@@ -12,8 +12,8 @@ import numpy as np
 
 __all__ = ["check_array", "check_X", "check_X_y", "check_y_given", "check_lam", "check_prior",
            "check_sample_weight", "check_positive_int", "check_int", "check_real", "check_bool",
-           "check_option", "check_seed", "check_labels", "check_covariance", "check_float_array",
-           "check_two_layer_params", "check_target", "check_logits"]
+           "check_option", "check_seed", "check_labels", "check_covariance", "check_nonnegative_array",
+           "check_float_array", "check_two_layer_params", "check_target", "check_logits"]
 
 
 def _describe(value):
@@ -269,6 +269,14 @@ def check_labels(y, name="y", n_classes=None, n=None):
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"{name} has {arr.shape[0]} labels but X has {n} rows")
     return arr.astype(np.int64)
+
+
+def check_nonnegative_array(a, name, strict=False):
+    """A real scalar or 1-D array with every entry >= 0 (> 0 when ``strict``), as floats."""
+    a = check_array(a, name, ndim=(0, 1))
+    if np.any(a <= 0) if strict else np.any(a < 0):
+        raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'} everywhere, got {a.min().item()!r}")
+    return a
 
 
 def check_covariance(cov, name, d):
