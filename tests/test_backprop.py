@@ -74,6 +74,7 @@ def test_relative_error_hand_computed():
 @pytest.mark.parametrize("task", TASKS)
 @pytest.mark.parametrize("act", ACTS)
 def test_backward_matches_finite_differences(act, task, seed):
+    """Eqs. (3.5)-(3.9): the backward pass against central differences (3.11) of the loss."""
     X, params, y = _problem(seed, act, task)
     _, cache = bp.two_layer_forward(X, *params, activation=act)
     grads = bp.two_layer_backward(cache, y, task=task)
@@ -96,6 +97,7 @@ def test_regression_with_1d_target(act):
 # ----------------------------------------------------------------- forward and losses
 @pytest.mark.parametrize("act", ACTS)
 def test_forward_matches_a_per_sample_loop(act):
+    """Eqs. (3.1)-(3.2): the vectorised forward pass equals a loop over samples and units."""
     X, (W1, b1, W2, b2), _ = _problem(3, act, "regression")
     out, cache = bp.two_layer_forward(X, W1, b1, W2, b2, activation=act)
     sigma = np.tanh if act == "tanh" else (lambda z: np.where(z > 0, z, 0.0))
@@ -136,6 +138,7 @@ def test_output_gradient_is_the_same_formula_for_both_losses():
 
 
 def test_activation_derivative_matches_finite_differences():
+    """Eq. (3.10): σ' of both activations against central differences of σ."""
     Z = np.array([-2.0, -0.3, 0.4, 1.7])
     for act in ACTS:
         fd = (bp.activate(Z + 1e-6, act) - bp.activate(Z - 1e-6, act)) / 2e-6

@@ -67,6 +67,7 @@ def tasks():
 
 @pytest.mark.parametrize("lam", [0.0, 0.3, 5.0])
 def test_pca_head_matches_augmented_least_squares(tasks, lam):
+    """Eqs. (2.1)-(2.2): a ridge head on the PCA features Φ = φ(X), against augmented least squares."""
     Xs = np.vstack([X for X, _ in tasks.sources])
     pca = PCA(n_components=4).fit(Xs)
     est = FeatureTransfer(pca, lam=lam).fit(tasks.X, tasks.y)
@@ -133,6 +134,7 @@ def test_classifier_matches_sklearn_ridge_classifier(n_classes):
 
 
 def test_stacking_adds_the_source_prediction_as_one_feature(tasks):
+    """Eq. (2.8): the head on [x, f_A(x)] equals augmented least squares on those features."""
     src = Ridge(alpha=1.0).fit(*tasks.sources[0])
     for passthrough in (True, False):
         est = StackingTransfer(src, lam=0.5, passthrough=passthrough).fit(tasks.X, tasks.y)
@@ -244,9 +246,9 @@ def test_make_subspace_tasks_geometry():
     assert t.X.shape == (11, 15) and t.X_test.shape == (13, 15) and t.basis.shape == (15, 4)
     np.testing.assert_allclose(t.basis.T @ t.basis, np.eye(4), atol=1e-12)
     P = t.basis @ t.basis.T
-    np.testing.assert_allclose(t.source_coefs @ P, t.source_coefs, atol=1e-12)  # sources in span(U)
+    np.testing.assert_allclose(t.source_coefs @ P, t.source_coefs, atol=1e-12)  # Eq. (2.3): sources in span(U)
     out = np.linalg.norm(t.coef - P @ t.coef) / np.linalg.norm(t.coef)
-    np.testing.assert_allclose(out, 0.3, rtol=1e-10)  # δ is the sine of the angle to span(U)
+    np.testing.assert_allclose(out, 0.3, rtol=1e-10)  # Eq. (2.6): δ is the sine of the angle to span(U)
     np.testing.assert_allclose(t.y, t.X @ t.coef)  # noise = 0
     for (X, y), w in zip(t.sources, t.source_coefs):
         np.testing.assert_allclose(y, X @ w)

@@ -97,6 +97,29 @@ CASES = [
      dict(n_source=20, n_target=5, n_test=5, n_features=3, similarity=0.5, noise=0.5, seed=0),
      {"n_source": SIZE, "n_target": SIZE, "n_features": SIZE, "seed": SEED,
       "noise": REAL_NONNEG, "similarity": _values("complex", "nan", "inf", "string", "bool_for_number") + [1.5, -2]}),
+    ("StackingTransfer(passthrough)", lambda **k: tlearn.StackingTransfer(source=LINEAR0, **k).fit(X0, Y0),
+     dict(passthrough=False), {"passthrough": BAD["not_bool"]}),
+    ("load_diabetes_transfer", datasets.load_diabetes_transfer, dict(n_target=10, seed=0, source_group=1),
+     {"source_group": [1.0, 0.5, True, 2, -1, "0", None], "seed": SEED, "n_target": SIZE}),
+    # notebook 06's asymptotic risks: an impossible distance or noise is refused, never a risk below σ²
+    ("random_design_risk", theory.random_design_risk, dict(n_over_d=2.0, lam_over_n=0.1, dist2=1.0, noise_var=0.25),
+     {"dist2": REAL_NONNEG, "noise_var": REAL_NONNEG, "n_over_d": [0.0, -1.0, 1j, "2"],
+      "lam_over_n": [0.0, -1.0, 1j, "2"]}),
+    ("minnorm_risk", theory.minnorm_risk, dict(n=10, n_features=5, dist2=1.0, noise_var=0.25),
+     {"dist2": REAL_NONNEG, "noise_var": REAL_NONNEG, "n_features": SIZE, "n": [-1.0, 1j, "10"]}),
+    ("tuned_risk", theory.tuned_risk, dict(n_over_d=2.0, dist2=1.0, noise_var=0.25),
+     {"dist2": REAL_NONNEG, "noise_var": REAL_NONNEG, "n_over_d": [0.0, -1.0, 1j]}),
+    ("dar_curves", theory.dar_curves, dict(n_over_d=[0.5, 2.0], similarity=0.5, n_features=20),
+     {"similarity": [1.5, 1j, "0.5"], "noise_var": REAL_NONNEG, "signal2": REAL_NONNEG, "n_features": SIZE,
+      "n_over_d": [[0.0, 1.0], [-1.0], 1j]}),
+    ("dar_monte_carlo", theory.dar_monte_carlo, dict(n_over_d=[2.0], similarity=0.5, n_features=4, n_repeats=2),
+     {"seed": SEED, "n_repeats": SIZE + [0], "noise_var": REAL_NONNEG, "signal2": REAL_NONNEG}),
+    # chapter 3, the functions a student calls every step
+    ("weight_decay_step", tlearn.backprop.weight_decay_step, dict(W=np.ones((2, 2)), dW=np.ones((2, 2)), lr=0.1, lam=1.0),
+     {"lam": LAM, "lr": REAL_NONNEG + [0.0], "dW": [np.ones(2), np.ones((2, 2)) + 1j, np.array([["a", "b"]] * 2)],
+      "W": [np.ones((2, 2)) + 1j]}),
+    ("dense", tlearn.backprop.dense, dict(X=np.ones((2, 3)), W=np.ones((3, 2)), b=np.zeros(2)),
+     {"X": [np.ones((2, 3)) + 1j, np.full((2, 3), "a")], "W": [np.ones((3, 2)) + 1j], "b": [np.zeros(2) + 1j]}),
 ]
 
 

@@ -10,23 +10,10 @@ import numbers
 
 import numpy as np
 
-__all__ = [
-    "check_array",
-    "check_X",
-    "check_X_y",
-    "check_y_given",
-    "check_lam",
-    "check_prior",
-    "check_sample_weight",
-    "check_positive_int",
-    "check_int",
-    "check_real",
-    "check_bool",
-    "check_option",
-    "check_seed",
-    "check_labels",
-    "check_covariance",
-]
+__all__ = ["check_array", "check_X", "check_X_y", "check_y_given", "check_lam", "check_prior",
+           "check_sample_weight", "check_positive_int", "check_int", "check_real", "check_bool",
+           "check_option", "check_seed", "check_labels", "check_covariance", "check_nonnegative_array",
+           "check_float_array", "check_two_layer_params", "check_target", "check_logits"]
 
 
 def _describe(value):
@@ -284,6 +271,14 @@ def check_labels(y, name="y", n_classes=None, n=None):
     return arr.astype(np.int64)
 
 
+def check_nonnegative_array(a, name, strict=False):
+    """A real scalar or 1-D array with every entry >= 0 (> 0 when ``strict``), as floats."""
+    a = check_array(a, name, ndim=(0, 1))
+    if np.any(a <= 0) if strict else np.any(a < 0):
+        raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'} everywhere, got {a.min().item()!r}")
+    return a
+
+
 def check_covariance(cov, name, d):
     """A covariance: variances (d,) >= 0, or a symmetric positive semi-definite (d, d) matrix."""
     S = check_array(cov, name, ndim=(1, 2))
@@ -298,3 +293,52 @@ def check_covariance(cov, name, d):
     if low < -1e-12 * scale * d:
         raise ValueError(f"{name} must be positive semi-definite, got an eigenvalue of {low:.3g}")
     return S
+
+
+# --------------------------------------------------------------------------- chapter 3 (backprop, MLP)
+def check_float_array(a, name, ndim):
+    """``check_array`` that keeps float32 (the MLP's fast dtype) and turns everything else into float64."""
+    a = check_array(a, name, ndim=ndim, dtype=None)
+    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
+
+
+def check_two_layer_params(X, W1, b1, W2, b2):
+    """Arrays of float64 with shapes (d, h), (h,), (h, k), (k,) matching X's d columns."""
+    X = check_X(X)
+    W1 = check_array(W1, "W1", ndim=2)
+    W2 = check_array(W2, "W2", ndim=2)
+    b1 = check_array(b1, "b1", ndim=1)
+    b2 = check_array(b2, "b2", ndim=1)
+    d, h, k = X.shape[1], W1.shape[1], W2.shape[1]
+    expected = {"W1": (d, h), "b1": (h,), "W2": (h, k), "b2": (k,)}
+    for name, arr in zip(expected, (W1, b1, W2, b2)):
+        if arr.shape != expected[name]:
+            raise ValueError(
+                f"{name} has shape {arr.shape}, expected {expected[name]} "
+                f"(X has {d} features, W1 gives {h} hidden units, W2 gives {k} outputs)"
+            )
+    return X, W1, b1, W2, b2
+
+
+def check_target(y, n, k, task, name="y"):
+    """Regression: y (n,) or (n, k) -> (n, k) floats. Classification: labels in 0..k-1 (n,)."""
+    if task == "regression":
+        y = check_float_array(y, name, (1, 2))
+        y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if y.shape != (n, k):
+            raise ValueError(f"{name} has shape {y.shape}, expected ({n}, {k}) to match the network output "
+                             f"of shape ({n}, {k})")
+        return y
+    y = check_array(y, name, ndim=1, dtype=None)
+    if y.shape[0] != n:
+        raise ValueError(f"{name} has {y.shape[0]} labels but the logits have {n} rows; one label per row")
+    return check_labels(y, name, n_classes=k)
+
+
+def check_logits(Z, name="Z"):
+    """Logits or network outputs: a 2-D float array, one row per sample (a 1-D array is refused)."""
+    Z = check_float_array(Z, name, (1, 2))
+    if Z.ndim == 1:
+        raise ValueError(f"{name} must be 2-D, one row of scores per sample, got a 1-D array of shape {Z.shape}; "
+                         "use Z.reshape(1, -1) for a single sample or Z.reshape(-1, 1) for one output")
+    return Z

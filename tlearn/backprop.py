@@ -21,30 +21,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import (check_array, check_labels, check_lam, check_option, check_positive_int, check_real,
-                          check_seed, check_X, check_X_y)
+from ._validation import (check_array, check_float_array, check_labels, check_lam, check_logits, check_option,
+                          check_positive_int, check_real, check_seed, check_target, check_two_layer_params, check_X_y)
 
-__all__ = [
-    "ACTIVATIONS",
-    "TASKS",
-    "dense",
-    "activate",
-    "activation_derivative",
-    "softmax",
-    "one_hot",
-    "squared_error",
-    "cross_entropy",
-    "output_gradient",
-    "loss_and_output_gradient",
-    "two_layer_loss",
-    "two_layer_forward",
-    "two_layer_backward",
-    "numerical_gradient",
-    "relative_error",
-    "init_two_layer",
-    "weight_decay_step",
-    "train_two_layer",
-]
+__all__ = ["ACTIVATIONS", "TASKS", "dense", "activate", "activation_derivative", "softmax", "one_hot",
+           "squared_error", "cross_entropy", "output_gradient", "loss_and_output_gradient", "two_layer_loss",
+           "two_layer_forward", "two_layer_backward", "numerical_gradient", "relative_error",
+           "init_two_layer", "weight_decay_step", "train_two_layer"]
 
 #: The activations of Eq. (3.2) and their derivatives, Eq. (3.10), in one table:
 #: ``ACTIVATIONS[name] = (σ, σ')`` with ``σ(Z)`` and ``σ'(Z, H)``, where H = σ(Z) is
@@ -56,61 +39,21 @@ ACTIVATIONS = {
 TASKS = ("regression", "classification")
 
 
-# --------------------------------------------------------------------------- checks
-def _floats(a, name, ndim):
-    """``check_array`` that keeps float32 (the MLP's fast dtype) and turns everything else into float64."""
-    a = check_array(a, name, ndim=ndim, dtype=None)
-    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
-
-
-def _check_params(X, W1, b1, W2, b2):
-    """Arrays of float64 with shapes (d, h), (h,), (h, k), (k,) matching X's d columns."""
-    X = check_X(X)
-    W1 = check_array(W1, "W1", ndim=2)
-    W2 = check_array(W2, "W2", ndim=2)
-    b1 = check_array(b1, "b1", ndim=1)
-    b2 = check_array(b2, "b2", ndim=1)
-    d, h, k = X.shape[1], W1.shape[1], W2.shape[1]
-    expected = {"W1": (d, h), "b1": (h,), "W2": (h, k), "b2": (k,)}
-    for name, arr in zip(expected, (W1, b1, W2, b2)):
-        if arr.shape != expected[name]:
-            raise ValueError(
-                f"{name} has shape {arr.shape}, expected {expected[name]} "
-                f"(X has {d} features, W1 gives {h} hidden units, W2 gives {k} outputs)"
-            )
-    return X, W1, b1, W2, b2
-
-
-def _check_target(y, n, k, task, name="y"):
-    """Regression: y (n,) or (n, k) -> (n, k) floats. Classification: labels in 0..k-1 (n,)."""
-    if task == "regression":
-        y = _floats(y, name, (1, 2))
-        y = y.reshape(-1, 1) if y.ndim == 1 else y
-        if y.shape != (n, k):
-            raise ValueError(f"{name} has shape {y.shape}, expected ({n}, {k}) to match the network output "
-                             f"of shape ({n}, {k})")
-        return y
-    y = check_array(y, name, ndim=1, dtype=None)
-    if y.shape[0] != n:
-        raise ValueError(f"{name} has {y.shape[0]} labels but the logits have {n} rows; one label per row")
-    return check_labels(y, name, n_classes=k)
-
-
-def _check_logits(Z, name="Z"):
-    Z = _floats(Z, name, (1, 2))
-    if Z.ndim == 1:
-        raise ValueError(f"{name} must be 2-D, one row of scores per sample, got a 1-D array of shape {Z.shape}; "
-                         "use Z.reshape(1, -1) for a single sample or Z.reshape(-1, 1) for one output")
-    return Z
-
-
 # --------------------------------------------------------------------------- forward
 def dense(X, W, b):
     """A dense layer, Eq. (3.1) of notebook 03: ``Z = X W + b`` (X (n, d), W (d, h), b (h,))."""
     if np.ndim(X) != 2 or np.ndim(W) != 2 or np.shape(b) != np.shape(W)[1:] or np.shape(X)[1] != np.shape(W)[0]:
         raise ValueError(f"dense needs X (n, d), W (d, h) and b (h,); got shapes {np.shape(X)}, "
                          f"{np.shape(W)} and {np.shape(b)}")
+    _real_arrays(X=X, W=W, b=b)
     return X @ W + b  # Eq. (3.1)
+
+
+def _real_arrays(**arrays):
+    """A cheap check for the functions called every step: real numbers only (no complex, no strings)."""
+    for name, a in arrays.items():
+        if np.asarray(a).dtype.kind not in "fiu":
+            raise TypeError(f"{name} must hold real numbers, got dtype {np.asarray(a).dtype}")
 
 
 def activate(Z, activation="tanh"):
@@ -119,7 +62,7 @@ def activate(Z, activation="tanh"):
     ``"tanh"``: σ(z) = tanh z;  ``"relu"``: σ(z) = max(z, 0).
     """
     sigma, _ = ACTIVATIONS[check_option(activation, "activation", ACTIVATIONS)]
-    return sigma(_floats(Z, "Z", (0, 1, 2, 3, 4)))  # Eq. (3.2)
+    return sigma(check_float_array(Z, "Z", (0, 1, 2, 3, 4)))  # Eq. (3.2)
 
 
 def activation_derivative(Z, activation="tanh"):
@@ -128,13 +71,13 @@ def activation_derivative(Z, activation="tanh"):
     tanh'(z) = 1 − tanh² z;  relu'(z) = 1 if z > 0 else 0 (we take 0 at the kink).
     """
     sigma, dsigma = ACTIVATIONS[check_option(activation, "activation", ACTIVATIONS)]
-    Z = _floats(Z, "Z", (0, 1, 2, 3, 4))
+    Z = check_float_array(Z, "Z", (0, 1, 2, 3, 4))
     return dsigma(Z, sigma(Z))  # Eq. (3.10)
 
 
 def softmax(Z):
     """Row-wise softmax of logits Z (n, k), shifted by the row maximum so ``exp`` never overflows."""
-    Z = _check_logits(Z)
+    Z = check_logits(Z)
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 
@@ -154,9 +97,9 @@ def squared_error(Y_hat, Y):
     ``Y_hat`` and ``Y`` have shape (n, k); a 1-D array of length n is read as
     one column, so (n,) against (n, 1) is the same problem (never an n × n table).
     """
-    Y_hat = _floats(Y_hat, "Y_hat", (1, 2))
+    Y_hat = check_float_array(Y_hat, "Y_hat", (1, 2))
     Y_hat = Y_hat.reshape(-1, 1) if Y_hat.ndim == 1 else Y_hat
-    Y = _check_target(Y, *Y_hat.shape, "regression", name="Y")
+    Y = check_target(Y, *Y_hat.shape, "regression", name="Y")
     return 0.5 * np.sum((Y_hat - Y) ** 2) / Y.shape[0]  # Eq. (3.3)
 
 
@@ -167,8 +110,8 @@ def cross_entropy(Z, y):
     so huge logits neither overflow nor give ``log 0``. ``Z`` is (n, k), ``y``
     holds n integer labels in 0..k-1.
     """
-    Z = _check_logits(Z)
-    y = _check_target(y, *Z.shape, "classification")
+    Z = check_logits(Z)
+    y = check_target(y, *Z.shape, "classification")
     m = Z.max(axis=1, keepdims=True)
     log_sum_exp = m[:, 0] + np.log(np.exp(Z - m).sum(axis=1))
     return np.mean(log_sum_exp - Z[np.arange(len(y)), y])  # Eq. (3.4)
@@ -193,8 +136,8 @@ def loss_and_output_gradient(Z, y, task="regression", check=True):
     """
     if check:
         task = check_option(task, "task", TASKS)
-        Z = _check_logits(Z)
-        y = _check_target(y, Z.shape[0], Z.shape[1], task)
+        Z = check_logits(Z)
+        y = check_target(y, Z.shape[0], Z.shape[1], task)
     n = Z.shape[0]
     if task == "regression":
         R = Z - y
@@ -216,7 +159,7 @@ def two_layer_forward(X, W1, b1, W2, b2, activation="tanh"):
     (n, k) -- the prediction ŷ for regression, the logits for classification --
     and a dict holding what the backward pass needs.
     """
-    X, W1, b1, W2, b2 = _check_params(X, W1, b1, W2, b2)
+    X, W1, b1, W2, b2 = check_two_layer_params(X, W1, b1, W2, b2)
     check_option(activation, "activation", ACTIVATIONS)
     return _forward(X, W1, b1, W2, b2, activation)
 
@@ -329,6 +272,11 @@ def weight_decay_step(W, dW, lr, lam):
     W ← (W − η ∂L/∂W) / (1 + ηλ): the gradient step on the loss, then the
     minimiser of λ/2‖V‖² + ‖V − W'‖²/2η. Stable for every λ ≥ 0; λ = ∞ gives 0.
     """
+    lam = check_lam(lam, allow_inf=True)
+    lr = check_real(lr, "lr", minimum=0, strict=(True, False))
+    if np.shape(W) != np.shape(dW):
+        raise ValueError(f"W has shape {np.shape(W)} but dW has shape {np.shape(dW)}; they must match")
+    _real_arrays(W=W, dW=dW)
     if np.isinf(lam):
         return np.zeros_like(W)
     return (W - lr * dW) / (1.0 + lr * lam)  # Eq. (3.14)
@@ -341,14 +289,14 @@ def _check_training(X, y, task, X_val, y_val):
         k = y.shape[1] if y.ndim == 2 else 1
     else:
         k = int(check_labels(y).max()) + 1
-    y = _check_target(y, X.shape[0], k, task)
+    y = check_target(y, X.shape[0], k, task)
     if X_val is not None or y_val is not None:
         if X_val is None or y_val is None:
             raise ValueError("give both X_val and y_val (or neither)")
         X_val, y_val = check_X_y(X_val, y_val, "X_val", "y_val")
         if X_val.shape[1] != X.shape[1]:
             raise ValueError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}; they must match")
-        y_val = _check_target(y_val, X_val.shape[0], k, task, name="y_val")
+        y_val = check_target(y_val, X_val.shape[0], k, task, name="y_val")
     return X, y, X_val, y_val, k
 
 

@@ -24,17 +24,12 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._validation import check_array, check_X, check_X_y, check_y_given
+from ._validation import check_array, check_bool, check_X, check_X_y, check_y_given
 from .ridge import TransferRidge, TransferRidgeCV
 from .subspace import SubspaceExtractor  # re-exported: it lives in its own module
 
-__all__ = [
-    "FeatureTransfer",
-    "FeatureTransferClassifier",
-    "StackingTransfer",
-    "SubspaceExtractor",
-    "extract_features",
-]
+__all__ = ["FeatureTransfer", "FeatureTransferClassifier", "StackingTransfer", "SubspaceExtractor",
+           "extract_features"]
 
 
 # --------------------------------------------------------------------------- extractors
@@ -300,7 +295,8 @@ class StackingTransfer(RegressorMixin, _RidgeHead):
             raise ValueError(
                 f"source returned {f.shape[0]} predictions for {X_name} with {X.shape[0]} rows"
             )
-        return np.column_stack([X, f]) if self.passthrough else f[:, None]  # Eq. (2.8)
+        passthrough = check_bool(self.passthrough, "passthrough")
+        return np.column_stack([X, f]) if passthrough else f[:, None]  # Eq. (2.8)
 
     def fit(self, X, y, sample_weight=None):
         """Fit the ridge head on ``[X, f_A(X)]``."""

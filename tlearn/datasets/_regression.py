@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_positive_int, check_real, check_seed
+from .._validation import check_int, check_positive_int, check_real, check_seed
 
 __all__ = ["TransferData", "make_transfer_regression", "load_diabetes_transfer"]
 
@@ -42,9 +42,14 @@ class TransferData(TransferSplit):
         )
 
 
-def make_transfer_regression(
-    n_source=200, n_target=20, n_test=1000, n_features=10, similarity=0.9, noise=0.5, seed=0, coef_norm=1.0
-):
+def draw_linear(rng, w, n, noise):
+    """n rows of x ~ N(0, I_d) and y = x·w + noise·ε, ε ~ N(0, 1): every synthetic task's sampler."""
+    X = rng.standard_normal((n, w.shape[0]))
+    return X, X @ w + noise * rng.standard_normal(n)
+
+
+def make_transfer_regression(n_source=200, n_target=20, n_test=1000, n_features=10, similarity=0.9, noise=0.5,
+                             seed=0, coef_norm=1.0):
     """A source and a target linear task whose weights have cosine ``similarity``.
 
     Features are i.i.d. N(0, 1); ``y = X w + noise * N(0, 1)``. Both weight
@@ -69,14 +74,9 @@ def make_transfer_regression(
     v /= np.linalg.norm(v)
     w_a = coef_norm * u
     w_b = coef_norm * (s * u + np.sqrt(max(0.0, 1.0 - s * s)) * v)
-
-    def draw(r, n, w):
-        X = r.standard_normal((n, d))
-        return X, X @ w + noise * r.standard_normal(n)
-
-    Xa, ya = draw(rng_a, n_source, w_a)
-    Xb, yb = draw(rng_b, n_target, w_b)
-    Xt, yt = draw(rng_t, n_test, w_b)
+    Xa, ya = draw_linear(rng_a, w_a, n_source, noise)
+    Xb, yb = draw_linear(rng_b, w_b, n_target, noise)
+    Xt, yt = draw_linear(rng_t, w_b, n_test, noise)
     return TransferData(Xa, ya, Xb, yb, Xt, yt, w_a, w_b, noise, [f"x{j}" for j in range(d)])
 
 
@@ -92,8 +92,7 @@ def load_diabetes_transfer(n_target=20, seed=0, source_group=0):
     """
     from sklearn.datasets import load_diabetes
 
-    if source_group not in (0, 1):
-        raise ValueError(f"source_group must be 0 or 1, got {source_group!r}")
+    source_group = check_int(source_group, "source_group", minimum=0, maximum=1)
     n_target = check_positive_int(n_target, "n_target", minimum=1)
     rng = check_seed(seed)
     data = load_diabetes()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_positive_int, check_real, check_seed
+from ._regression import draw_linear
 
 __all__ = ["SubspaceTasks", "make_subspace_tasks"]
 
@@ -71,83 +72,56 @@ def _target_weight(basis, a, delta, rng):
     return np.sqrt(1.0 - delta**2) * w_in + delta * r  # Eq. (2.6)
 
 
-def make_subspace_tasks(
-    n_tasks=20,
-    n_features=50,
-    n_components=3,
-    n_per_task=100,
-    noise=0.5,
-    seed=0,
-    target_distance=0.0,
-    n_target=200,
-    n_test=1000,
-    shared=0.5,
-):
-    r"""Source tasks and a target task whose weights lie in a common subspace.
+def make_subspace_tasks(n_tasks=20, n_features=50, n_components=3, n_per_task=100, noise=0.5, seed=0,
+                        target_distance=0.0, n_target=200, n_test=1000, shared=0.5):
+    r"""Source tasks and a target task whose weights lie in a common subspace (notebook 02).
 
-    The basis :math:`U` is a random orthonormal ``(n_features, n_components)``
-    matrix. Task coordinates are :math:`a_t = \sqrt{s}\,a_0 + \sqrt{1-s}\,z_t`
-    with :math:`a_0, z_t \sim N(0, I_k/k)` and ``s = shared``: ``s`` is the
-    fraction of a weight's variance common to every task (so the *average*
-    source weight carries information for parameter transfer only when
-    ``s > 0``; the subspace carries it for any ``s``). Source weights are
-    :math:`w_t = U a_t`; the target weight is Eq. (2.6) of notebook 02 with
-    :math:`\delta` = ``target_distance``. Inputs are :math:`x \sim N(0, I_d)`,
-    so :math:`E\lVert w\rVert^2 = 1` and ``noise`` is the noise standard
-    deviation relative to a unit signal.
-
-    Parameters
-    ----------
-    n_tasks, n_features, n_components, n_per_task : int
-        Number of source tasks, ``d``, ``k`` and samples per source task.
-    noise : float >= 0
-        Standard deviation of the Gaussian label noise (all tasks).
-    seed : int, None or numpy.random.Generator
-    target_distance : float in [0, 1]
-        Sine of the angle between the target weight and the subspace.
-    n_target, n_test : int
-        Target training rows (the pool a learning curve draws ``n_B`` from) and
-        held-out target rows.
-    shared : float in [0, 1]
-        Fraction of each task's weight variance shared by all tasks.
-
-    Returns
-    -------
-    SubspaceTasks
-
-    The same seed gives the same weights whatever the sample sizes, and the same
-    inputs ``X`` whatever ``target_distance``.
+    ``U`` is a random orthonormal (``n_features``, ``n_components``) basis. Task
+    coordinates are :math:`a_t = \sqrt{s}\,a_0 + \sqrt{1-s}\,z_t` with
+    :math:`a_0, z_t \sim N(0, I_k/k)`, ``s = shared`` in [0, 1] being the fraction of a
+    weight's variance common to every task (the *average* source weight helps only
+    when ``s > 0``; the subspace helps for any ``s``). Source weights are
+    :math:`w_t = U a_t` (Eq. 2.3); the target weight is Eq. (2.6) with δ =
+    ``target_distance`` in [0, 1]. Inputs are x ~ N(0, I_d), so E‖w‖² = 1 and
+    ``noise`` (≥ 0) is the label-noise standard deviation relative to a unit signal.
+    ``n_per_task`` rows per source task, ``n_target`` target training rows (the pool
+    a learning curve draws n_B from) and ``n_test`` held-out rows. Returns
+    :class:`SubspaceTasks`. The same ``seed`` gives the same weights whatever the
+    sample sizes, and the same inputs whatever ``target_distance``.
     """
-    n_tasks = check_positive_int(n_tasks, "n_tasks")
-    d = check_positive_int(n_features, "n_features")
-    k = check_positive_int(n_components, "n_components")
-    if k > d:
-        raise ValueError(f"n_components must be <= n_features ({d}), got {k}")
-    n_per_task = check_positive_int(n_per_task, "n_per_task")
-    n_target = check_positive_int(n_target, "n_target")
-    n_test = check_positive_int(n_test, "n_test")
+    n_tasks, d, k = _check_sizes(n_tasks, n_features, n_components)
+    n_per_task, n_target, n_test = (check_positive_int(v, name) for v, name in
+                                    ((n_per_task, "n_per_task"), (n_target, "n_target"), (n_test, "n_test")))
     noise = check_real(noise, "noise", minimum=0.0)
     delta = check_real(target_distance, "target_distance", minimum=0.0, maximum=1.0)
     s = check_real(shared, "shared", minimum=0.0, maximum=1.0)
     # Independent streams: the weights do not depend on the sample sizes or on
     # target_distance, and the data do not depend on target_distance's draws.
     rng_w, rng_s, rng_t, rng_test = check_seed(seed).spawn(4)
-
-    basis, _ = np.linalg.qr(rng_w.standard_normal((d, k)))
-    a0 = rng_w.standard_normal(k) / np.sqrt(k)
-    z = rng_w.standard_normal((n_tasks + 1, k)) / np.sqrt(k)
-    coords = np.sqrt(s) * a0 + np.sqrt(1 - s) * z  # a_t; the last row is the target's a_B
-    source_coefs = coords[:n_tasks] @ basis.T  # Eq. (2.3): w_t = U a_t
-    coef = _target_weight(basis, coords[n_tasks], delta, rng_w)
-
-    def draw(rng, w, n):
-        X = rng.standard_normal((n, d))
-        return X, X @ w + noise * rng.standard_normal(n)
-
-    sources = [draw(rng_s, w, n_per_task) for w in source_coefs]
-    X, y = draw(rng_t, coef, n_target)
-    X_test, y_test = draw(rng_test, coef, n_test)
+    basis, source_coefs, coef = _task_weights(rng_w, d, k, n_tasks, s, delta)
+    sources = [draw_linear(rng_s, w, n_per_task, noise) for w in source_coefs]
+    X, y = draw_linear(rng_t, coef, n_target, noise)
+    X_test, y_test = draw_linear(rng_test, coef, n_test, noise)
     return SubspaceTasks(
         sources=sources, X=X, y=y, X_test=X_test, y_test=y_test, basis=basis,
         source_coefs=source_coefs, coef=coef, target_distance=delta, noise=float(noise),
     )
+
+
+def _check_sizes(n_tasks, n_features, n_components):
+    n_tasks = check_positive_int(n_tasks, "n_tasks")
+    d = check_positive_int(n_features, "n_features")
+    k = check_positive_int(n_components, "n_components")
+    if k > d:
+        raise ValueError(f"n_components must be <= n_features ({d}), got {k}")
+    return n_tasks, d, k
+
+
+def _task_weights(rng, d, k, n_tasks, s, delta):
+    """The basis U, the source weights w_t = U a_t (Eq. 2.3) and the target weight (Eq. 2.6)."""
+    basis, _ = np.linalg.qr(rng.standard_normal((d, k)))
+    a0 = rng.standard_normal(k) / np.sqrt(k)
+    z = rng.standard_normal((n_tasks + 1, k)) / np.sqrt(k)
+    coords = np.sqrt(s) * a0 + np.sqrt(1 - s) * z  # a_t; the last row is the target's a_B
+    source_coefs = coords[:n_tasks] @ basis.T  # Eq. (2.3): w_t = U a_t
+    return basis, source_coefs, _target_weight(basis, coords[n_tasks], delta, rng)

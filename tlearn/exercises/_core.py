@@ -107,3 +107,13 @@ def matches(answer, candidate, rtol=1e-6, atol=1e-10):
     if np.iscomplexobj(a) or a.dtype == object or a.dtype.kind not in "biuf":
         return False
     return a.shape == np.shape(candidate) and np.allclose(a.astype(float), candidate, rtol=rtol, atol=atol)
+
+
+def spot_mistakes(answer, mistakes, rtol=1e-6, atol=1e-10):
+    """Raise :class:`NotYet` with the hint of the first known mistake ``answer`` matches.
+
+    ``mistakes`` maps a hint to the value that mistake produces (``{hint: wrong_value}``).
+    """
+    for hint, wrong in mistakes.items():
+        if matches(answer, wrong, rtol=rtol, atol=atol):
+            raise NotYet(f"Not yet: {hint}.")

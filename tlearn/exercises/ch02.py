@@ -10,7 +10,7 @@ import numpy as np
 
 from ..features import SubspaceExtractor
 from ..ridge import ridge_fit
-from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, matches, passed
+from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, passed, spot_mistakes
 
 __all__ = ["check_ridge_head", "check_learn_subspace"]
 
@@ -29,9 +29,7 @@ def check_ridge_head(ridge_head):
             "you penalise λ² instead of λ: the penalty in the objective is λ‖v‖²": ridge_fit(Phi, y, lam**2),
             "λ is missing -- that is least squares; differentiate the penalty λ‖v‖² too": ridge_fit(Phi, y, 0.0),
         }
-        for hint, wrong in mistakes.items():
-            if matches(answer, wrong):
-                raise NotYet(f"Not yet: {hint}.")
+        spot_mistakes(answer, mistakes)
         check_array_close(answer, ridge_fit(Phi, y, lam), name=f"your head for n={n}, k={k}",
                           hint="set the gradient of ‖y − Φv‖² + λ‖v‖² to zero and solve the k×k system you get with "
                                "np.linalg.solve (never invert); the head has one entry per column of Φ, and "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backprop as _bp
-from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, matches, passed
+from ._core import NotYet, as_real_array, call_answer, check_array_close, checker, matches, passed, spot_mistakes
 
 __all__ = ["check_relu_backward", "check_softmax_cross_entropy_gradient", "check_dense_backward"]
 
@@ -33,9 +33,7 @@ def check_relu_backward(relu_backward):
         "the gate is open where z > 0 (the unit was active), closed where z < 0":
             dH * (Z < 0),
     }
-    for hint, wrong in mistakes.items():
-        if matches(answer, wrong):
-            raise NotYet(f"Not yet: {hint}.")
+    spot_mistakes(answer, mistakes)
     check_array_close(answer, dH * _bp.activation_derivative(Z, "relu"), name="relu_backward(dH, Z)",
                       hint="dZ has the shape of Z; apply the chain rule of Eq. (3.9) entry by entry, "
                            "with ψ' from Eq. (3.10).")
@@ -60,9 +58,7 @@ def check_softmax_cross_entropy_gradient(grad_fn):
         "subtract the one-hot target, i.e. 1 only in the column of the true class of each row": P / n,
         "softmax normalises each row (axis=1), not each column": (np.exp(Z) / np.exp(Z).sum(axis=0) - Y) / n,
     }
-    for hint, wrong in mistakes.items():
-        if matches(answer, wrong):
-            raise NotYet(f"Not yet: {hint}.")
+    spot_mistakes(answer, mistakes)
     check_array_close(answer, _bp.output_gradient(Z, y, task="classification"), name="the gradient",
                       hint="it has the shape of Z; write the loss of one sample as log Σⱼ exp zⱼ − z_y "
                            "and differentiate each term.")
