@@ -155,3 +155,14 @@ def test_the_model_stands_alone():
     s = RidgeExplorerModel(n_repeats=2).setting(7, -0.4)
     d = s.data
     np.testing.assert_allclose(s.coef(0.3), ridge_fit(d.X_target, d.y_target, 0.3, prior=d.coef_source), rtol=1e-10)
+
+
+def test_model_refuses_too_few_noise_draws_by_name():
+    """A standard error needs two draws: n_repeats = 1 or 0 is refused by name, not left to NaN or NumPy."""
+    from tlearn.widgets._models import RidgeExplorerModel
+
+    for bad in (1, 0, -3):
+        with pytest.raises(ValueError, match="n_repeats"):
+            RidgeExplorerModel(n_repeats=bad)
+    with pytest.raises(ValueError, match="noise"):
+        RidgeExplorerModel(noise=float("inf"))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from .._validation import check_int, check_real
 from ..backprop import train_two_layer, two_layer_forward
 from ..datasets import make_subspace_tasks, make_transfer_regression
 from ..features import SubspaceExtractor
@@ -107,8 +108,10 @@ class RidgeExplorerModel:
     """
 
     def __init__(self, n_features=10, noise=1.0, n_repeats=400, seed=0, n_show=80):
-        self.n_features, self.noise, self.n_repeats, self.seed, self.n_show = (
-            n_features, float(noise), n_repeats, seed, n_show)
+        self.n_features = check_int(n_features, "n_features", 1)
+        self.noise = check_real(noise, "noise", minimum=0, strict=(True, False))
+        self.n_repeats = check_int(n_repeats, "n_repeats", 2)  # a standard error needs two draws
+        self.seed, self.n_show = check_int(seed, "seed", 0), check_int(n_show, "n_show", 1)
         self.theory_lams = np.concatenate(
             [[0.0], np.logspace(np.log10(LAM_AXIS_ENDS[0]), np.log10(LAM_AXIS_ENDS[1]), 200)[1:-1], [np.inf]])
         self._settings, self._noise = {}, {}
