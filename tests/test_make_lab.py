@@ -194,7 +194,7 @@ def test_make_lab_on_a_fresh_clone_as_this_user():
         text, argv, uid = _make_lab_and_check(clone, [f"VENV={venv}", "-o", str(venv / ".installed-lab")])
         assert uid == os.geteuid()
         assert "pip install" not in text, "make lab reinstalled the reused environment"
-        assert argv[0] == str(venv / "bin" / "python") and "notebooks/00_welcome.ipynb" in argv
+        assert Path(argv[0]).parent == venv / "bin" and "notebooks/00_welcome.ipynb" in argv
         if os.geteuid() == 0:
             assert argv.count("--allow-root") == 1 and "make lab: running as root" in text
         else:
@@ -232,7 +232,7 @@ def test_make_lab_on_a_fresh_clone_as_a_normal_user():
         text, argv, uid = _make_lab_and_check(clone, [f"PYTHON={USER_PYTHON}"], user=user, timeout=900)
         assert uid == pwd.getpwnam(user).pw_uid != 0, "JupyterLab did not run as the unprivileged user"
         assert "--allow-root" not in argv and "running as root" not in text
-        assert argv[0] == str(clone / "tlearn" / ".venv" / "bin" / "python")
+        assert Path(argv[0]).parent == clone / "tlearn" / ".venv" / "bin"
         assert "pip install" in text, "make lab did not build the student environment"
     finally:
         shutil.rmtree(clone, ignore_errors=True)
