@@ -165,6 +165,11 @@ def _run_in_lab(name, jupyter_lab, page):
     page.wait_for_function(
         "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)')]"
         ".every(p => !/\\d/.test(p.textContent))", timeout=10_000)
+    expected = _shown_execution_counts(NOTEBOOKS / name)
+    # a long notebook renders its cells progressively: wait until every shown code cell has its prompt
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)').length >= n",
+        arg=len(expected), timeout=30_000)
     n_code = len(prompts(page))
     assert n_code >= 1, f"{name}: no code cells rendered"
     assert page.locator(".jp-NotebookPanel:visible .tlearn-explorer").count() == 0, "old outputs not cleared"
@@ -180,7 +185,6 @@ def _run_in_lab(name, jupyter_lab, page):
         ".every(p => /\\[\\d+\\]/.test(p.textContent))", timeout=RUN_ALL, polling=500)
     counts = [int(re.search(r"\d+", p)[0]) for p in prompts(page)]
     # a collapsed cell (solution) shows a placeholder prompt, so only the others' counts can be read
-    expected = _shown_execution_counts(NOTEBOOKS / name)
     assert n_code == len(expected), f"{name}: {n_code} prompts rendered, the file has {len(expected)} shown code cells"
     assert counts == expected, f"{name}: cells ran out of order or not all: {counts}"
     assert wait_kernel_idle(page, jupyter_lab, name, KERNEL_READY) == kernel, "the kernel was restarted mid-run"
