@@ -38,9 +38,10 @@ class Dense:
         self.db = np.zeros_like(b) if db is None else db
         self.X = None
 
-    def forward(self, X):
+    def forward(self, X, check=True):
+        """Z = X W + b; ``check=False`` skips :func:`~tlearn.backprop.dense`'s shape check (the training loop)."""
         self.X = X
-        return dense(X, self.W, self.b)  # Eq. (3.1)
+        return dense(X, self.W, self.b) if check else X @ self.W + self.b  # Eq. (3.1)
 
     def backward(self, dZ, need_dX=True):
         self.dW[...] = self.X.T @ dZ  # Eq. (3.6)

@@ -161,12 +161,12 @@ class MLP:
         return y
 
     # -- forward / backward ------------------------------------------------
-    def _forward(self, X, start=0):
+    def _forward(self, X, start=0, check=True):
         """Network output (logits for a classifier), caching what backward needs (layers ``start``..L)."""
         H = X
         for l in range(start, self.n_layers - 1):
-            H = self.acts[l].forward(self.layers[l].forward(H))  # Eqs. (3.1)-(3.2)
-        return self.layers[-1].forward(H)  # Eq. (3.1), linear output
+            H = self.acts[l].forward(self.layers[l].forward(H, check))  # Eqs. (3.1)-(3.2)
+        return self.layers[-1].forward(H, check)  # Eq. (3.1), linear output
 
     def _backward(self, dZ, stop=0):
         """Backpropagate dZ_L down to layer ``stop``, filling each layer's dW, db."""
@@ -275,7 +275,7 @@ class MLP:
             loss = self._epoch(Xs, y, plan["rng"].permutation(n), plan["batch_size"], start, opt, masks)
             self._record(loss, epoch, plan)
             epoch += 1
-            if not masks["trainable"].any():  # everything frozen: nothing can change
+            if not masks["any"]:  # everything frozen: nothing can change
                 self.converged_ = True
             elif epoch % every == 0 and not self.converged_:
                 window = float(np.mean(self.history_["loss"][-every:]))  # the mean since the last check
@@ -287,24 +287,29 @@ class MLP:
                 break
 
     def _epoch(self, Xs, y, perm, batch_size, start, opt, masks):
-        """One pass over the shuffled data; returns the mean training loss (Eq. (3.3) or (3.4))."""
-        total, trainable = 0.0, masks["trainable"]
-        any_trainable = bool(trainable.any())
-        for s in range(0, len(perm), batch_size):
+        """One pass over the shuffled data; returns the mean training loss (Eq. (3.3) or (3.4)).
+
+        With a single batch the batch is the whole (unshuffled) data set: the same gradient, no copy.
+        """
+        total, n, grad = 0.0, len(perm), masks["grad"]
+        for s in range(0, n, batch_size):
             rows = perm[s:s + batch_size]
-            loss, dZ = loss_and_output_gradient(self._forward(Xs[rows], start), y[rows], self.task, check=False)
+            Xb, yb = (Xs, y) if n <= batch_size else (Xs[rows], y[rows])
+            loss, dZ = loss_and_output_gradient(self._forward(Xb, start, check=False), yb, self.task, check=False)
             total += loss * len(rows)
-            if any_trainable:
+            if masks["any"]:
                 self._backward(dZ, stop=start)  # Eqs. (3.5)-(3.9)
-                penalised_step(opt, self.store.grad * trainable, self.penalty, masks["anchor"],
-                               masks["penalised"])  # the frozen mask, then Eq. (4.3)
+                if grad is not self.store.grad:
+                    np.multiply(self.store.grad, masks["trainable"], out=grad)  # the frozen mask
+                penalised_step(opt, grad, self.penalty, masks["anchor"], masks["penalised"])  # then Eq. (4.3)
                 self.n_steps_ += 1
-        return total / len(perm)
+        return total / n
 
     def _masks(self):
         """The frozen mask (1 = trainable) and, with a penalty, its anchors and penalised entries, laid out flat."""
         flags = [not layer.frozen for layer in self.layers for _ in ("W", "b")]
-        masks = {"trainable": self.store.flat(flags), "anchor": None, "penalised": None}
+        masks = {"trainable": self.store.flat(flags), "anchor": None, "penalised": None, "any": any(flags)}
+        masks["grad"] = self.store.grad if all(flags) else np.empty_like(self.store.grad)  # masked gradient buffer
         if self.penalty is not None:
             anchors = list(self.penalty.anchors)
             if len(anchors) != 2 * self.n_layers:

@@ -73,13 +73,24 @@ class Adam:
     def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         self.params, self.lr, self.beta1, self.beta2, self.eps = params, lr, beta1, beta2, eps
         self.m, self.v, self.t = np.zeros_like(params), np.zeros_like(params), 0
+        self._eta, self._buf = np.empty_like(params), np.empty_like(params)  # reused every step: no allocations
 
     def step(self, g):
+        """One step with gradient ``g``; returns η (a buffer overwritten by the next step)."""
         self.t += 1
-        self.m = self.beta1 * self.m + (1.0 - self.beta1) * g
-        self.v = self.beta2 * self.v + (1.0 - self.beta2) * (g * g)
-        eta = self.lr / (np.sqrt(self.v / (1.0 - self.beta2**self.t)) + self.eps)
-        self.params -= eta * (self.m / (1.0 - self.beta1**self.t))
+        m, v, eta, buf = self.m, self.v, self._eta, self._buf
+        m *= self.beta1
+        m += np.multiply(g, 1.0 - self.beta1, out=buf)  # m ← β₁m + (1 − β₁)g
+        v *= self.beta2
+        np.multiply(g, g, out=buf)
+        v += np.multiply(buf, 1.0 - self.beta2, out=buf)  # v ← β₂v + (1 − β₂)g²
+        np.multiply(v, 1.0 / (1.0 - self.beta2**self.t), out=eta)
+        np.sqrt(eta, out=eta)
+        eta += self.eps
+        np.divide(self.lr, eta, out=eta)  # η = lr / (√v̂ + ε)
+        np.multiply(eta, m, out=buf)
+        buf *= 1.0 / (1.0 - self.beta1**self.t)
+        self.params -= buf  # θ ← θ − η ⊙ m̂
         return eta
 
 
