@@ -210,7 +210,9 @@ class MLP:
         optimiser steps (rounded up to whole epochs) the training objective
         (the mean loss over those epochs plus the penalty) is compared with the best so
         far; after ``n_iter_no_change`` checks in a row without an improvement
-        larger than ``tol`` the fit has converged and stops. At most
+        larger than ``tol`` the fit has converged and stops. For regression ``tol``
+        is relative to the loss of predicting the mean, mean ½‖y − ȳ‖², so the
+        rule does not depend on the units of y (cross-entropy has none). At most
         ``max_steps`` optimiser steps are taken; running out first issues a
         ``sklearn.exceptions.ConvergenceWarning``. ``n_steps_`` and
         ``converged_`` report what happened.
@@ -234,8 +236,8 @@ class MLP:
             "batch_size": check_positive_int(batch_size, "batch_size"),
             "epochs": None if epochs is None else check_positive_int(epochs, "epochs"),
             "max_steps": check_positive_int(max_steps, "max_steps"),
-            "plateau": Plateau(check_real(tol, "tol", minimum=0), check_positive_int(n_iter_no_change,
-                                                                                      "n_iter_no_change")),
+            "plateau": Plateau(check_real(tol, "tol", minimum=0) * self._loss_scale(y),
+                               check_positive_int(n_iter_no_change, "n_iter_no_change")),
             "rng": check_seed(seed), "callback": callback, "X_val": X_val, "y_val": y_val,
         }
         opt = (Adam if opt_name == "adam" else SGD)(self.store.theta, lr=lr)
@@ -246,6 +248,14 @@ class MLP:
                           f"training loss levelled off (tol={tol}); raise max_steps or lr, or scale the data",
                           ConvergenceWarning, stacklevel=2)
         return self
+
+    def _loss_scale(self, y):
+        """What ``tol`` is relative to: 1 for cross-entropy (in nats, unitless); for regression the loss of
+        the best constant prediction, mean ½‖y − ȳ‖² (Eq. (3.3) at ŷ = ȳ), so the test ignores y's units."""
+        if self.task == "classification":
+            return 1.0
+        null = 0.5 * float(np.mean(np.sum((y - y.mean(axis=0)) ** 2, axis=1)))  # Eq. (3.3) at ŷ = ȳ
+        return null if null > 0 else 1.0
 
     def _check_fit_data(self, X, y, X_val, y_val):
         X = self._check_X(X)
