@@ -172,6 +172,25 @@ def _default_runs(load, sizes, activation, n, strategies, seeds=(0, 1, 2, 3, 4))
     return {s: float(np.mean(v)) for s, v in out.items()}
 
 
+@pytest.mark.parametrize("scenario", ["shared", "inverted", "split"])
+def test_every_strategy_converges_with_the_defaults_on_every_scenario(scenario):
+    """fine_tune(source, X, y, strategy=s) with nothing else set: converged, no ConvergenceWarning, at the
+    smallest and the largest target set of the deep explorer (notebook 04's scenarios)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from tlearn.widgets.deep import SCENARIOS, pretrained_source
+
+    sc, src = SCENARIOS[scenario], pretrained_source(scenario)
+    for n in sc.n_range:
+        d = sc.load(n, 0)
+        for s in STRATEGIES:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", ConvergenceWarning)
+                m = fine_tune(src, d.X_target, d.y_target, strategy=s)
+            assert m.converged_, (scenario, n, s, m.n_steps_)
+
+
 def test_defaults_beat_scratch_twofold_when_the_target_reads_out_source_features():
     """make_shared_representation: y is a linear readout of the source's hidden features; n = 25."""
     res = _default_runs(lambda n, s: make_shared_representation(n_target=n, seed=s), [10, 32, 32, 16], "tanh", 25,

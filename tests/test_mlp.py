@@ -234,7 +234,8 @@ def test_bad_inputs_raise_clear_errors():
         reg.predict_proba(X)
 
 
-def test_default_fit_converges_on_the_full_digits_within_the_step_budget():
+@pytest.mark.parametrize("hidden", [[32], [64]])
+def test_default_fit_converges_on_the_full_digits_within_the_step_budget(hidden):
     """The budget counts optimiser steps (not epochs), the plateau test stops the fit, n_steps_ reports it."""
     import warnings
 
@@ -245,7 +246,7 @@ def test_default_fit_converges_on_the_full_digits_within_the_step_budget():
     X, y = load_digits(return_X_y=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)  # converging means: no warning
-        m = MLP([64, 64, 10], "relu", "classification", seed=0).fit(X / 16.0, y)
+        m = MLP([64, *hidden, 10], "relu", "classification", seed=0).fit(X / 16.0, y)
     assert m.converged_ and 0 < m.n_steps_ < MAX_STEPS
     assert m.n_steps_ % 57 == 0  # whole epochs of ceil(1797 / 32) = 57 steps
     assert m.score(X / 16.0, y) > 0.99

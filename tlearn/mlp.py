@@ -30,12 +30,12 @@ from ._validation import (check_array, check_int, check_labels, check_option, ch
                           check_seed)
 from .backprop import ACTIVATIONS, TASKS, loss_and_output_gradient, softmax
 from .layers import Activation, Dense, ReLU, Tanh, init_dense  # noqa: F401  (Dense, ReLU, Tanh re-exported)
-from .optim import SGD, Adam, ParameterStore, Plateau, penalised_step
+from .optim import SGD, Adam, ParameterStore, Plateau, loss_scale, penalised_step
 
 __all__ = ["MLP", "Dense", "ReLU", "Tanh", "MAX_STEPS", "CHECK_EVERY"]
 
-#: Default budget of optimiser steps of :meth:`MLP.fit` (the same for every n).
-MAX_STEPS = 10_000
+#: Default budget of optimiser steps of :meth:`MLP.fit`, the same for every n (digits at lr 1e-3: ~11,000).
+MAX_STEPS = 20_000
 #: The plateau test of :meth:`MLP.fit` runs after at least this many steps (whole epochs).
 CHECK_EVERY = 50
 
@@ -210,16 +210,14 @@ class MLP:
         optimiser steps (rounded up to whole epochs) the training objective
         (the mean loss over those epochs plus the penalty) is compared with the best so
         far; after ``n_iter_no_change`` checks in a row without an improvement
-        larger than ``tol`` the fit has converged and stops. For regression ``tol``
-        is relative to the loss of predicting the mean, mean ½‖y − ȳ‖², so the
-        rule does not depend on the units of y (cross-entropy has none). At most
+        larger than ``tol`` (times :func:`~tlearn.optim.loss_scale`, so the units
+        of y do not matter) the fit has converged and stops. At most
         ``max_steps`` optimiser steps are taken; running out first issues a
         ``sklearn.exceptions.ConvergenceWarning``. ``n_steps_`` and
         ``converged_`` report what happened.
 
-        ``epochs`` (superseded, kept for existing code): an int trains exactly
-        that many epochs, without the plateau stop and without a warning;
-        ``converged_`` then still says whether the plateau test was met.
+        ``epochs`` (an int) trains exactly that many epochs, with no plateau stop
+        and no warning; ``converged_`` still says whether the plateau was met.
 
         ``history_`` gets, per epoch, ``"loss"`` (mean training loss over the
         epoch's batches, without penalty) and, when ``X_val, y_val`` are given,
@@ -236,7 +234,7 @@ class MLP:
             "batch_size": check_positive_int(batch_size, "batch_size"),
             "epochs": None if epochs is None else check_positive_int(epochs, "epochs"),
             "max_steps": check_positive_int(max_steps, "max_steps"),
-            "plateau": Plateau(check_real(tol, "tol", minimum=0) * self._loss_scale(y),
+            "plateau": Plateau(check_real(tol, "tol", minimum=0) * loss_scale(y, self.task),
                                check_positive_int(n_iter_no_change, "n_iter_no_change")),
             "rng": check_seed(seed), "callback": callback, "X_val": X_val, "y_val": y_val,
         }
@@ -248,14 +246,6 @@ class MLP:
                           f"training loss levelled off (tol={tol}); raise max_steps or lr, or scale the data",
                           ConvergenceWarning, stacklevel=2)
         return self
-
-    def _loss_scale(self, y):
-        """What ``tol`` is relative to: 1 for cross-entropy (in nats, unitless); for regression the loss of
-        the best constant prediction, mean ½‖y − ȳ‖² (Eq. (3.3) at ŷ = ȳ), so the test ignores y's units."""
-        if self.task == "classification":
-            return 1.0
-        null = 0.5 * float(np.mean(np.sum((y - y.mean(axis=0)) ** 2, axis=1)))  # Eq. (3.3) at ŷ = ȳ
-        return null if null > 0 else 1.0
 
     def _check_fit_data(self, X, y, X_val, y_val):
         X = self._check_X(X)

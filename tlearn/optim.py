@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ParameterStore", "SGD", "Adam", "proximal_step", "penalised_step", "Plateau"]
+__all__ = ["ParameterStore", "SGD", "Adam", "proximal_step", "penalised_step", "Plateau", "loss_scale"]
 
 
 class ParameterStore:
@@ -124,6 +124,15 @@ def penalised_step(optimizer, grad, penalty=None, anchor=None, penalised=None):
     eta = optimizer.step(grad)
     if penalty is not None:
         penalty.prox(optimizer.params, anchor, eta * penalised)  # Eq. (4.3)
+
+
+def loss_scale(y, task):
+    """What the plateau's ``tol`` is relative to. Cross-entropy is in nats, unitless: 1. A squared loss has
+    the units of y²: the loss of the best constant prediction, mean ½‖y − ȳ‖² (Eq. (3.3) at ŷ = ȳ)."""
+    if task == "classification":
+        return 1.0
+    null = 0.5 * float(np.mean(np.sum((y - y.mean(axis=0)) ** 2, axis=1)))  # Eq. (3.3) at ŷ = ȳ
+    return null if null > 0 else 1.0
 
 
 class Plateau:

@@ -7,11 +7,10 @@ import functools
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
 
 from tlearn import FineTuneCV, fine_tune
 from tlearn.finetune import fine_tune_curves
-from tlearn.widgets.deep import LAM_CURVE, LR, SCENARIOS, DeepTransferModel, pretrained_source
+from tlearn.widgets.deep import LAM_CURVE, SCENARIOS, DeepTransferModel, pretrained_source
 
 SIZES = {"shared": [10, 25, 50], "inverted": [1, 3, 10], "split": [1, 3, 10]}  # as in notebook 04, section 4.6
 SEEDS = (0, 1, 2, 3, 4)
@@ -22,7 +21,7 @@ STRATEGIES = ["scratch", "head", "full", "l2sp"]
 def _curves(key):
     """Mean held-out score per strategy and size over the five draws (the notebook's figure data)."""
     c = fine_tune_curves(pretrained_source(key), SCENARIOS[key].load, SIZES[key], STRATEGIES, seeds=SEEDS,
-                         lam=0.1, lr=LR)
+                         lam=1.0)
     return {s: v.mean(axis=1) for s, v in c.items()}
 
 
@@ -58,20 +57,19 @@ def test_ch04_split_negative_transfer():
 def test_ch04_reset_output_helps():
     d = SCENARIOS["inverted"].load(10, 0)
     src = pretrained_source("inverted")
-    with pytest.warns(ConvergenceWarning):
-        kept = fine_tune(src, d.X_target, d.y_target, strategy="full", lr=LR, reset_output=False)
-    fresh = fine_tune(src, d.X_target, d.y_target, strategy="full", lr=LR, reset_output=True)
+    kept = fine_tune(src, d.X_target, d.y_target, strategy="full", reset_output=False)
+    fresh = fine_tune(src, d.X_target, d.y_target, strategy="full", reset_output=True)
     assert kept.history_["loss"][0] > 3 * fresh.history_["loss"][0]
     assert (kept.hidden(d.X_test) > 0).mean() < (fresh.hidden(d.X_test) > 0).mean()
     assert fresh.score(d.X_test, d.y_test) > kept.score(d.X_test, d.y_test) + 0.2
-    assert fresh.converged_ and not kept.converged_  # "does not even settle within its budget"
+    assert fresh.converged_ and kept.n_steps_ > 4 * fresh.n_steps_  # "several times as many optimiser steps"
 
 
 def test_ch04_finetunecv_detects_harm():
     for key, n in [("shared", 25), ("inverted", 3), ("split", 3)]:
         d = SCENARIOS[key].load(n, 0)
-        cv = FineTuneCV(pretrained_source(key), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf), cv=3,
-                        fit_options={"lr": LR}).fit(d.X_target, d.y_target)
+        cv = FineTuneCV(pretrained_source(key), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf),
+                        cv=3).fit(d.X_target, d.y_target)
         if key == "split":
             best = max(cv.cv_scores_.values())
             m0, se0 = cv.cv_scores_["scratch"]
@@ -92,15 +90,15 @@ def test_ch04_finetunecv_se_reading():
     """Inverted digits: the pick beats scratch by less than one SE and is within two points of it on the test set;
     the synthetic task: the head wins by many standard errors."""
     d = SCENARIOS["inverted"].load(3, 0)
-    cv = FineTuneCV(pretrained_source("inverted"), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf), cv=3,
-                    fit_options={"lr": LR}).fit(d.X_target, d.y_target)
+    cv = FineTuneCV(pretrained_source("inverted"), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf),
+                    cv=3).fit(d.X_target, d.y_target)
     best, scratch = max(cv.cv_scores_.values()), cv.cv_scores_["scratch"]
     assert cv.transfer_ and best[0] - scratch[0] < min(best[1], scratch[1])
-    plain = fine_tune(pretrained_source("inverted"), d.X_target, d.y_target, strategy="scratch", lr=LR)
+    plain = fine_tune(pretrained_source("inverted"), d.X_target, d.y_target, strategy="scratch")
     assert abs(cv.score(d.X_test, d.y_test) - plain.score(d.X_test, d.y_test)) < 0.02
     d = SCENARIOS["shared"].load(25, 0)
-    cv = FineTuneCV(pretrained_source("shared"), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf), cv=3,
-                    fit_options={"lr": LR}).fit(d.X_target, d.y_target)
+    cv = FineTuneCV(pretrained_source("shared"), strategies=("head", "l2sp"), lams=(0.0, 0.1, 1.0, np.inf),
+                    cv=3).fit(d.X_target, d.y_target)
     (m, se), (m0, se0) = cv.cv_scores_["head"], cv.cv_scores_["scratch"]
     assert cv.best_strategy_ == "head" and m - m0 > 2 * max(se, se0)
 

@@ -54,7 +54,7 @@ _SOURCES = {}
 STRATS = ("scratch", "head", "freeze", "full", "l2sp")
 #: The λ values of the right panel: 0 is "full", ∞ is "head" (the limits of Eq. (4.1)).
 LAM_CURVE = (0.0, 0.01, 0.1, 1.0, 10.0, np.inf)
-#: Adam's learning rate of the explorer and notebook 04 (the default stopping rule still decides when to stop).
+#: Adam's learning rate for pre-training the sources (fine-tuning uses :func:`tlearn.fine_tune`'s default, also 0.01).
 LR = 1e-2
 
 
@@ -76,7 +76,7 @@ def pretrained_source(scenario):
 def target_score(scenario, n, strategy, lam=1.0, n_frozen=1, seeds=(0, 1, 2, 3, 4), epochs=None):
     """``(mean, standard error)`` of the held-out target score of ``fine_tune`` over ``seeds``."""
     curves = fine_tune_curves(pretrained_source(scenario), SCENARIOS[scenario].load, [n], [strategy], seeds,
-                              lam=lam, n_frozen=n_frozen, epochs=epochs, lr=LR)
+                              lam=lam, n_frozen=n_frozen, epochs=epochs)
     s = curves[strategy][0]
     return float(s.mean()), float(s.std(ddof=1) / np.sqrt(s.size)) if s.size > 1 else 0.0
 
