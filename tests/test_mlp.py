@@ -306,3 +306,23 @@ def test_declared_sizes_are_checked_before_anything_is_allocated(tmp_path):
                     np.lib.format.write_array(f, np.asarray(arr))
     with pytest.raises(ValueError, match="malformed tlearn MLP file"):
         MLP.load(tmp_path / "lying.npz")
+
+
+@pytest.mark.parametrize("c", [1e-3, 1e3])
+def test_regression_plateau_ignores_the_units_of_y(c):
+    """tol is relative to the loss of predicting the mean (Eq. (3.3) at ŷ = ȳ): a linear network trained by SGD
+    on c·y from c·θ₀ follows exactly c·θ(t), so it must stop at the same step as on y."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3 + 0.1 * rng.standard_normal(40)
+    W0, b0 = rng.standard_normal((3, 1)), rng.standard_normal(1)
+    runs = []
+    for scale in (1.0, c):
+        net = MLP([3, 1], seed=0)
+        net.set_parameters([scale * W0, scale * b0])
+        runs.append(net.fit(X, scale * y, optimizer="sgd", lr=0.01, batch_size=40))
+    assert runs[0].converged_ and runs[1].converged_
+    assert runs[1].n_steps_ == runs[0].n_steps_
+    np.testing.assert_allclose(runs[1].parameters()[0], c * runs[0].parameters()[0], rtol=1e-8)
+    from tlearn.optim import loss_scale
+    assert loss_scale(c * y, "regression") == pytest.approx(0.5 * c**2 * np.var(y))

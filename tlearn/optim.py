@@ -131,6 +131,7 @@ def loss_scale(y, task):
     the units of y²: the loss of the best constant prediction, mean ½‖y − ȳ‖² (Eq. (3.3) at ŷ = ȳ)."""
     if task == "classification":
         return 1.0
+    y = np.asarray(y, dtype=float).reshape(len(y), -1)
     null = 0.5 * float(np.mean(np.sum((y - y.mean(axis=0)) ** 2, axis=1)))  # Eq. (3.3) at ŷ = ȳ
     return null if null > 0 else 1.0
 
