@@ -576,7 +576,28 @@ def render_results(rows, facts, command, load_before, load_after, elapsed):
            "| fact | value |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in facts]
     out += [f"| load average before → after | {load_before} → {load_after} |", ""]
-    return "\n".join(out)
+    return "\n".join(out + companion_sections())
+
+
+#: Results written by their own runs (a browser, a long scaling study), quoted in RESULTS.md as they stand.
+COMPANIONS = (
+    ("RESULTS-browser.md", "`TLEARN_WRITE_RESULTS=1 python -m pytest -m browser tests/browser/test_latency.py`"),
+    ("RESULTS-scaling.md", "`make scaling`"),
+)
+
+
+def companion_sections(folder=HERE):
+    """The browser-latency and scaling results, each under its own heading (one level down), with its file."""
+    out = []
+    for name, how in COMPANIONS:
+        path = Path(folder) / name
+        if not path.exists():
+            out += [f"## {name}: not written yet (run {how})", ""]
+            continue
+        title, *body = path.read_text().strip().splitlines()
+        out += [f"#{title} (quoted from [{name}]({name}), refreshed by {how})", ""]
+        out += [("#" + line if line.startswith("#") else line) for line in body] + [""]
+    return out
 
 
 def parse_args(argv=None):

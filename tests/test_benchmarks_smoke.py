@@ -147,3 +147,13 @@ def test_smoke_run_of_every_control_case():
     assert {"ridge_explorer: n", "ridge_explorer: similarity", "feature_explorer: k", "feature_explorer: distance",
             "backprop_explorer: lr"} <= whats
     assert all(r.ours is not None and r.ours > 0 for r in rows)
+
+
+def test_results_quote_the_browser_and_scaling_files(tmp_path):
+    (tmp_path / "RESULTS-browser.md").write_text("# Browser latency\n\nwritten at noon\n\n## Detail\n| a |\n")
+    text = "\n".join(run.companion_sections(tmp_path))
+    assert "## Browser latency (quoted from [RESULTS-browser.md](RESULTS-browser.md)" in text
+    assert "written at noon" in text and "### Detail" in text  # headings one level down
+    assert "## RESULTS-scaling.md: not written yet (run `make scaling`)" in text
+    real = run.render_results([], [], "python benchmarks/run.py --write", "1", "1", 1.0)
+    assert "Browser latency" in real and "How the cost of ridge grows" in real  # the committed files are quoted
