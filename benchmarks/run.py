@@ -540,8 +540,8 @@ def render_bounds(rows):
     return out
 
 
-def render_results(rows, facts, command, load_before, load_after, elapsed):
-    """The text of benchmarks/RESULTS.md."""
+def render_results(rows, facts, command, load_before, load_after, elapsed, companions=True):
+    """The text of benchmarks/RESULTS.md (``companions``: quote the browser and scaling files at the end)."""
     n_pass = sum(r.status == "PASS" for r in rows)
     n_miss = sum(r.status == "MISS" for r in rows)
     out = ["# tlearn benchmark results", "",
@@ -576,7 +576,7 @@ def render_results(rows, facts, command, load_before, load_after, elapsed):
            "| fact | value |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in facts]
     out += [f"| load average before → after | {load_before} → {load_after} |", ""]
-    return "\n".join(out + companion_sections())
+    return "\n".join(out + (companion_sections() if companions else []))
 
 
 #: Results written by their own runs (a browser, a long scaling study), quoted in RESULTS.md as they stand.
@@ -673,7 +673,9 @@ def main(argv=None):
         print("smoke run: timings above are single repetitions and are not judged")
     if cfg.write and not errors:
         facts.append(("1-min load average as each case started", "; ".join(loads)))
-        Path(cfg.output).write_text(render_results(rows, facts, command, load_before, load_after, elapsed))
+        main_file = Path(cfg.output).resolve() == (HERE / "RESULTS.md").resolve()
+        Path(cfg.output).write_text(render_results(rows, facts, command, load_before, load_after, elapsed,
+                                                   companions=main_file))
         print(f"wrote {cfg.output}")
     return rows, errors
 

@@ -157,3 +157,6 @@ def test_results_quote_the_browser_and_scaling_files(tmp_path):
     assert "## RESULTS-scaling.md: not written yet (run `make scaling`)" in text
     real = run.render_results([], [], "python benchmarks/run.py --write", "1", "1", 1.0)
     assert "Browser latency" in real and "How the cost of ridge grows" in real  # the committed files are quoted
+    other = run.render_results([], [], "python benchmarks/run.py --only 4 --write --output x.md", "1", "1", 1.0,
+                               companions=False)
+    assert "Browser latency" not in other
