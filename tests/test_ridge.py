@@ -178,15 +178,19 @@ def test_loo_residuals_match_brute_force():
         assert res[i] == pytest.approx(y[i] - X[i] @ ridge_fit(X[keep], y[keep], 0.4, prior=p), rel=1e-8)
 
 
-def test_loo_matches_sklearn_ridgecv_without_prior():
-    X, y, _ = data(40, 6, seed=13)
+@pytest.mark.parametrize("n,d", [(40, 6), (12, 60), (40, 60)])  # Gram, dual and SVD paths
+def test_loo_matches_sklearn_ridgecv_without_prior(n, d):
+    """Eq. (1.14) of notebook 01 against scikit-learn's RidgeCV, for n ≫ d, d ≫ n and d ≈ n."""
+    X, y, _ = data(n, d, seed=13)
     alphas = np.logspace(-2, 2, 9)
     cv = RidgeCV(alphas=alphas, store_cv_results=True, fit_intercept=True).fit(X, y)
-    ours = RidgePath(X, y, fit_intercept=True).loo_mse(alphas)
-    np.testing.assert_allclose(ours, cv.cv_results_.mean(axis=0), rtol=1e-8)
+    path = RidgePath(X, y, fit_intercept=True)
+    np.testing.assert_allclose(path.loo_mse(alphas), cv.cv_results_.mean(axis=0), rtol=1e-8)
+    np.testing.assert_allclose(path.coef(cv.alpha_), cv.coef_, rtol=1e-8, atol=1e-12)  # Eq. (1.6)
+    assert path.intercept(cv.alpha_) == pytest.approx(cv.intercept_, rel=1e-8)
 
 
-@pytest.mark.parametrize("n,d", [(20, 5), (5, 9)])
+@pytest.mark.parametrize("n,d", [(20, 5), (5, 9), (5, 12)])
 def test_gcv_equals_definition(n, d):
     X, y, p = data(n, d, seed=14)
     path = RidgePath(X, y)

@@ -24,8 +24,9 @@ class RidgePath:
     .. math:: \hat w(\lambda) = w_A + V \,\mathrm{diag}\!\Big(\frac{s_j}{s_j^2+\lambda}\Big) U^\top (y - X w_A)
 
     costs O(d·r) per λ after the factorisation -- independent of n. For a tall,
-    well-conditioned X the factors come from the d×d Gram matrix XᵀX (cheaper
-    than the n×d SVD), otherwise from the SVD (see :func:`tlearn._solvers.factorise`).
+    well-conditioned X the factors come from the d×d Gram matrix XᵀX, for a wide
+    one from the n×n matrix XXᵀ (both cheaper than the n×d SVD), otherwise from
+    the SVD (see :func:`tlearn._solvers.factorise`).
     The leave-one-out residuals come in closed form (Eq. (1.14)),
     :math:`e_i = (y_i - \hat y_i) / (1 - H_{ii})` with the hat matrix
     :math:`H = U\,\mathrm{diag}(s^2/(s^2+\lambda))\,U^\top`, so λ can be chosen
@@ -60,11 +61,13 @@ class RidgePath:
         self._sw = np.sqrt(self.sample_weight)
         self._Xc, self._Yc = X, Y
         self._Xw, self._Yw = (X, Y) if w is None else (X * self._sw[:, None], Y * self._sw[:, None])
-        self._U, self.s, self.Vt = factorise(self._Xw, scale)  # _U is None on the Gram path: U = X V S⁻¹
-        self._VS = self.Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
-        self._UtY = self._U_T(self._Yw)  # (r, k)
-        # The unpenalised direction (the intercept) as a unit column, for its leverage.
+        # The unpenalised direction (the intercept) as a unit column, for its leverage: X_w is orthogonal to it.
         self._u0 = (self._sw / np.linalg.norm(self._sw))[:, None] if self.fit_intercept else np.zeros((X.shape[0], 0))
+        # _U is None on the Gram path (U = X_w V S⁻¹), _Vt on the dual path (Vᵀ = S⁻¹ Uᵀ X_w)
+        self._U, self.s, self._Vt = factorise(self._Xw, scale, n_null=self._u0.shape[1])
+        self._VS = self._Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
+        self._US = self._U / self.s if self._Vt is None else None  # U S⁻¹, so that V = X_wᵀ U S⁻¹
+        self._UtY = self._U_T(self._Yw)  # (r, k)
         self._row_cache = None  # U, U² and the λ-free part of 1 − H_ii, kept when they are small
 
     @property
@@ -92,6 +95,19 @@ class RidgePath:
         return self._Xw @ (self._VS @ C) if self._U is None else self._U @ C
 
     @property
+    def Vt(self):
+        """The right singular vectors (r, d), computed as S⁻¹ Uᵀ X on demand when the dual path was used."""
+        return self._Vt if self._Vt is not None else self._US.T @ self._Xw
+
+    def _Vt_times(self, P):
+        """Vᵀ P without forming Vᵀ: S⁻¹ Uᵀ (X_w P) on the dual path."""
+        return self._Vt @ P if self._Vt is not None else self._US.T @ (self._Xw @ P)
+
+    def _V_times(self, B):
+        """V B (B may be a stack (m, r, k)) without forming V: X_wᵀ (U S⁻¹ B) on the dual path."""
+        return self._Vt.T @ B if self._Vt is not None else self._Xw.T @ (self._US @ B)
+
+    @property
     def rank(self):
         """The number of singular values kept (numerically non-zero)."""
         return self.s.size
@@ -114,7 +130,7 @@ class RidgePath:
 
     def _residual_coords(self, P):
         """c = Uᵀ r_w and the part of r_w outside span(U, intercept), for r = y − X P (Eq. (1.5))."""
-        C = self._UtY - self.s[:, None] * (self.Vt @ P)  # Uᵀ (Y_w − X_w P)
+        C = self._UtY - self.s[:, None] * self._Vt_times(P)  # Uᵀ (Y_w − X_w P)
         R = self._Yw - self._Xw @ P
         return C, R - self._U_times(C) - self._u0 @ (self._u0.T @ R)
 
@@ -126,10 +142,10 @@ class RidgePath:
         """
         lams, scalar = self._lams(lam)
         P = self._prior(prior)
-        C = self._UtY - self.s[:, None] * (self.Vt @ P)  # Uᵀ(y − X w_A)
+        C = self._UtY - self.s[:, None] * self._Vt_times(P)  # Uᵀ(y − X w_A)
         # s > 0 after the rank cut, so λ = 0 gives 1/s and λ = ∞ gives exactly 0: no special cases
         F = self.s[None, :] / (self.s[None, :] ** 2 + lams[:, None])  # Eq. (1.6)
-        W = self.Vt.T @ (F[:, :, None] * C) + P  # (m, d, k)
+        W = self._V_times(F[:, :, None] * C) + P  # (m, d, k)
         return self._out(W, scalar)
 
     def intercept(self, lam, prior=None):
