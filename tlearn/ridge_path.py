@@ -170,9 +170,8 @@ class RidgePath:
         s2, finite = self.s**2, np.isfinite(lams)
         G = np.ones((s2.size, lams.size))  # 1 − s²/(s²+λ) = λ/(s²+λ): the residual filter
         G[:, finite] = lams[finite] / (s2[:, None] + lams[finite])
-        Hm = 1.0 / (s2[:, None] + np.where(finite, lams, 0.0))  # G / λ, finite as λ → 0⁺
         K, m = C.shape[1], lams.size
-        CG, CH = C[:, :, None] * G[:, None, :], C[:, :, None] * Hm[:, None, :]  # (r, K, m)
+        CG = (C[:, :, None] * G[:, None, :]).reshape(s2.size, K * m)  # (r, K·m)
         if self._row_cache is None and self.n_samples * self.rank <= BLOCK_ELEMENTS:
             self._row_cache = self._row_terms(slice(None))  # small: keep them for the next call
         budget = min(BLOCK_ELEMENTS, max(self.n_samples * self.rank, 2**16))  # temporaries ≲ the size of U
@@ -180,14 +179,23 @@ class RidgePath:
         for lo in range(0, self.n_samples, step):
             rows = slice(lo, lo + step)
             Ub, U2, deficit = self._row_terms(rows)
-            num = (Ub @ CG.reshape(s2.size, K * m)).reshape(-1, K, m) + R_perp[rows, :, None]  # (I − H) r
+            num = (Ub @ CG).reshape(-1, K, m) + R_perp[rows, :, None]  # (I − H) r
             den = U2 @ G + deficit[:, None]  # 1 − H_ii
             ones = np.flatnonzero(deficit <= 1e-10)
             if ones.size:  # leverage-1 rows: the λ → 0⁺ limit at every finite λ
-                num_h = (Ub[ones] @ CH.reshape(s2.size, K * m)).reshape(-1, K, m)
-                num[ones] = np.where(finite, num_h, num[ones])
-                den[ones] = np.where(finite, U2[ones] @ Hm, den[ones])
+                num[ones], den[ones] = self._leverage_one_limit(Ub[ones], U2[ones], C, lams, num[ones], den[ones])
             yield rows, num / den[:, None, :]  # Eq. (1.14)
+
+    def _leverage_one_limit(self, Ub, U2, C, lams, num, den):
+        """Numerator and denominator of Eq. (1.14) divided by λ, for rows with leverage 1 at λ = 0.
+
+        With h = 1/(s² + λ) = G/λ both stay finite as λ → 0⁺; at λ = ∞ the
+        plain values are kept.
+        """
+        finite = np.isfinite(lams)
+        Hm = 1.0 / (self.s[:, None] ** 2 + np.where(finite, lams, 0.0))  # (r, m)
+        num_h = (Ub @ (C[:, :, None] * Hm[:, None, :]).reshape(Hm.shape[0], -1)).reshape(num.shape)
+        return np.where(finite, num_h, num), np.where(finite, U2 @ Hm, den)
 
     def _check_loo(self):
         need = 2 + self.fit_intercept
