@@ -295,7 +295,8 @@ def measure_one(n, d, op, lib):
         t0 = time.perf_counter()
         fn(X, y)
         best = min(best, time.perf_counter() - t0)
-    return {"n": n, "d": d, "op": op, "lib": lib, "seconds": best, "peak_bytes": max(peak, 0), "x_bytes": X.nbytes}
+    return {"n": n, "d": d, "op": op, "lib": lib, "seconds": best, "peak_bytes": max(peak, 0), "x_bytes": X.nbytes,
+            "load": os.getloadavg()[0]}  # the machine's 1-minute load average, reported with the results
 
 
 def run_child(n, d, op, lib, timeout):
