@@ -26,7 +26,7 @@ class RidgePath:
     costs O(d·r) per λ after the factorisation -- independent of n. For a tall,
     well-conditioned X the factors come from the d×d Gram matrix XᵀX, for a wide
     one from the n×n matrix XXᵀ (both cheaper than the n×d SVD), otherwise from
-    the SVD (see :func:`tlearn._solvers.factorise`).
+    the SVD (see :func:`tlearn._solvers.factorise`; :attr:`factorisation` says which).
     The leave-one-out residuals come in closed form (Eq. (1.14)),
     :math:`e_i = (y_i - \hat y_i) / (1 - H_{ii})` with the hat matrix
     :math:`H = U\,\mathrm{diag}(s^2/(s^2+\lambda))\,U^\top`, so λ can be chosen
@@ -106,6 +106,11 @@ class RidgePath:
     def _V_times(self, B):
         """V B (B may be a stack (m, r, k)) without forming V: X_wᵀ (U S⁻¹ B) on the dual path."""
         return self._Vt.T @ B if self._Vt is not None else self._Xw.T @ (self._US @ B)
+
+    @property
+    def factorisation(self):
+        """Where the SVD came from: "gram" (XᵀX, tall X), "dual" (XXᵀ, wide X) or "svd" (the fallback)."""
+        return "gram" if self._U is None else "dual" if self._Vt is None else "svd"
 
     @property
     def rank(self):
