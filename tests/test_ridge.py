@@ -162,11 +162,17 @@ def test_closed_form_loo_equals_brute_force(n, d, fit_intercept, lam):
     assert path.loo_mse(lam, prior=p) == pytest.approx(expected, rel=1e-7)
 
 
-def test_weighted_loo_equals_brute_force():
-    X, y, p = data(14, 3, seed=11)
-    w = np.random.default_rng(0).uniform(0.2, 3.0, 14)
+@pytest.mark.parametrize("n,d,zero,route", [(14, 3, False, "gram"), (6, 20, False, "dual"), (6, 20, True, "svd")])
+def test_weighted_loo_equals_brute_force(n, d, zero, route):
+    """Eq. (1.14) of notebook 01 with sample weights and an intercept against n weighted refits; for d ≫ n the
+    intercept's null direction is √w, and a zero weight (a zero row of √w X) sends the path to the SVD."""
+    X, y, p = data(n, d, seed=11)
+    w = np.random.default_rng(0).uniform(0.2, 3.0, n)
+    w[0] = 0.0 if zero else w[0]
     path = RidgePath(X, y, sample_weight=w, fit_intercept=True)
-    assert path.loo_mse(0.8, prior=p) == pytest.approx(brute_loo_mse(X, y, 0.8, p, True, w), rel=1e-8)
+    assert path.factorisation == route
+    for lam in [1e-3, 0.8]:
+        assert path.loo_mse(lam, prior=p) == pytest.approx(brute_loo_mse(X, y, lam, p, True, w), rel=1e-8)
 
 
 def test_loo_residuals_match_brute_force():

@@ -184,3 +184,18 @@ def test_ridge_path_leave_one_out_is_exact_on_the_dual_path(cond, fit_intercept)
             w = prior + np.linalg.lstsq(A, b, rcond=None)[0]
             brute.append(y[i] - (X[i] - off_x) @ w - off_y)
         np.testing.assert_allclose(path.loo_residuals(lam, prior=prior), brute, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("n,d", [(12, 5), (5, 12)])
+def test_gram_and_dual_paths_are_accurate_up_to_their_guard(n, d):
+    """Eq. (1.6) of notebook 01 just inside the guard (cond(X)² = 0.8 · MAX_COND_GRAM) still meets 1e-9 against
+    exact arithmetic at λ → 0; just outside it (1.25 ·) the SVD is used."""
+    rng = np.random.default_rng(2)
+    prior = 0.1 * rng.standard_normal(d)
+    for factor, route in [(0.8, "gram" if n > d else "dual"), (1.25, "svd")]:
+        X = conditioned(n, d, np.sqrt(factor * MAX_COND_GRAM), seed=3)
+        y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
+        path = RidgePath(X, y)
+        assert path.factorisation == route
+        for lam in [1e-11, 1e-4]:
+            assert rel_err(path.coef(lam, prior=prior), exact_ridge(X, y, lam, prior)) <= 1e-9
