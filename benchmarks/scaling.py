@@ -295,7 +295,8 @@ def measure_one(n, d, op, lib):
         t0 = time.perf_counter()
         fn(X, y)
         best = min(best, time.perf_counter() - t0)
-    return {"n": n, "d": d, "op": op, "lib": lib, "seconds": best, "peak_bytes": max(peak, 0), "x_bytes": X.nbytes}
+    return {"n": n, "d": d, "op": op, "lib": lib, "seconds": best, "peak_bytes": max(peak, 0), "x_bytes": X.nbytes,
+            "load": os.getloadavg()[0]}  # the machine's 1-minute load average (its range is in the report)
 
 
 def run_child(n, d, op, lib, timeout):
@@ -413,7 +414,7 @@ def regression_rows(quick):
         }
         for name, (f_new, f_old) in cases.items():
             t_new, t_old = paired_times(f_new, f_old)
-            rows.append({"n": n, "d": d, "call": name, "new": t_new, "old": t_old})
+            rows.append({"n": n, "d": d, "call": name, "new": t_new, "old": t_old, "load": os.getloadavg()[0]})
             print(f"{name:18s} n={n:5d} d={d:4d}  new {t_new * 1e6:9.1f} µs  old {t_old * 1e6:9.1f} µs  "
                   f"ratio {t_new / t_old:5.2f}", flush=True)
     return rows
@@ -458,6 +459,7 @@ def write_markdown(rows, reg, path, quick):
              "a call added, as a multiple of the size of X. 100 λ from 1e-4 to 1e4; y is 1-D. The machine is "
              "shared with other jobs, so a single time can be inflated several-fold (rows are measured minutes "
              "apart, one process each); memory below ~1 MB of X is at the resolution of the RSS counter.", "",
+             *_load_line(rows, "the scaling runs"),
              "![scaling](scaling.png)", "",
              "| n | d | op | tlearn s | sklearn s | speed-up | tlearn peak/X | sklearn peak/X |",
              "|---:|---:|---|---:|---:|---:|---:|---:|"]
@@ -472,11 +474,20 @@ def write_markdown(rows, reg, path, quick):
     lines += [f"| {op} | {lib} | {d} | {k:.2f} |" for (op, lib, d), k in exponents(rows).items()]
     lines += target_lines(by)
     lines += ["", "## The well-conditioned path did not slow down (new code vs the old solver)", "",
-              "`BaselineRidgePath` / `baseline_ridge_fit` in `benchmarks/scaling.py` are the solver before issue 9.",
-              "", "| call | n | d | new µs | old µs | new/old |", "|---|---:|---:|---:|---:|---:|"]
+              "`BaselineRidgePath` / `baseline_ridge_fit` in `benchmarks/scaling.py` are the solver before issue 9; "
+              "the two are called alternately, best of 15 rounds each.", "", *_load_line(reg, "these timings"),
+              "| call | n | d | new µs | old µs | new/old |", "|---|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['call']} | {r['n']} | {r['d']} | {r['new'] * 1e6:.1f} | {r['old'] * 1e6:.1f} | "
               f"{r['new'] / r['old']:.2f} |" for r in reg]
     Path(path).write_text("\n".join(lines) + "\n")
+
+
+def _load_line(rows, what):
+    """The range of the 1-minute load average the rows were measured at (2 cores), as a report line."""
+    loads = [r["load"] for r in rows if r.get("load") is not None]
+    if not loads:
+        return []
+    return [f"1-minute load average during {what}: {min(loads):.1f}–{max(loads):.1f} (2 cores).", ""]
 
 
 def target_lines(by):

@@ -162,11 +162,17 @@ def test_closed_form_loo_equals_brute_force(n, d, fit_intercept, lam):
     assert path.loo_mse(lam, prior=p) == pytest.approx(expected, rel=1e-7)
 
 
-def test_weighted_loo_equals_brute_force():
-    X, y, p = data(14, 3, seed=11)
-    w = np.random.default_rng(0).uniform(0.2, 3.0, 14)
+@pytest.mark.parametrize("n,d,zero,route", [(14, 3, False, "gram"), (6, 20, False, "dual"), (6, 20, True, "svd")])
+def test_weighted_loo_equals_brute_force(n, d, zero, route):
+    """Eq. (1.14) of notebook 01 with sample weights and an intercept against n weighted refits; for d ≫ n the
+    intercept's null direction is √w, and a zero weight (a zero row of √w X) sends the path to the SVD."""
+    X, y, p = data(n, d, seed=11)
+    w = np.random.default_rng(0).uniform(0.2, 3.0, n)
+    w[0] = 0.0 if zero else w[0]
     path = RidgePath(X, y, sample_weight=w, fit_intercept=True)
-    assert path.loo_mse(0.8, prior=p) == pytest.approx(brute_loo_mse(X, y, 0.8, p, True, w), rel=1e-8)
+    assert path.factorisation == route
+    for lam in [1e-3, 0.8]:
+        assert path.loo_mse(lam, prior=p) == pytest.approx(brute_loo_mse(X, y, lam, p, True, w), rel=1e-8)
 
 
 def test_loo_residuals_match_brute_force():
@@ -178,15 +184,19 @@ def test_loo_residuals_match_brute_force():
         assert res[i] == pytest.approx(y[i] - X[i] @ ridge_fit(X[keep], y[keep], 0.4, prior=p), rel=1e-8)
 
 
-def test_loo_matches_sklearn_ridgecv_without_prior():
-    X, y, _ = data(40, 6, seed=13)
+@pytest.mark.parametrize("n,d", [(40, 6), (12, 60), (40, 60)])  # Gram, dual and SVD paths
+def test_loo_matches_sklearn_ridgecv_without_prior(n, d):
+    """Eq. (1.14) of notebook 01 against scikit-learn's RidgeCV, for n ≫ d, d ≫ n and d ≈ n."""
+    X, y, _ = data(n, d, seed=13)
     alphas = np.logspace(-2, 2, 9)
     cv = RidgeCV(alphas=alphas, store_cv_results=True, fit_intercept=True).fit(X, y)
-    ours = RidgePath(X, y, fit_intercept=True).loo_mse(alphas)
-    np.testing.assert_allclose(ours, cv.cv_results_.mean(axis=0), rtol=1e-8)
+    path = RidgePath(X, y, fit_intercept=True)
+    np.testing.assert_allclose(path.loo_mse(alphas), cv.cv_results_.mean(axis=0), rtol=1e-8)
+    np.testing.assert_allclose(path.coef(cv.alpha_), cv.coef_, rtol=1e-8, atol=1e-12)  # Eq. (1.6)
+    assert path.intercept(cv.alpha_) == pytest.approx(cv.intercept_, rel=1e-8)
 
 
-@pytest.mark.parametrize("n,d", [(20, 5), (5, 9)])
+@pytest.mark.parametrize("n,d", [(20, 5), (5, 9), (5, 12)])
 def test_gcv_equals_definition(n, d):
     X, y, p = data(n, d, seed=14)
     path = RidgePath(X, y)

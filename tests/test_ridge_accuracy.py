@@ -1,4 +1,4 @@
-"""Accuracy of the ridge solvers against exact rational arithmetic (issue 9), and the Gram path.
+"""Accuracy of the ridge solvers against exact rational arithmetic (issue 9), and the Gram and dual paths.
 
 The reference solves Eq. (1.4) of notebook 01, (XᵀX + λI) w = Xᵀy + λ w_A, with
 :class:`fractions.Fraction`: every float64 is an exact binary fraction, so the
@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from tlearn import RidgePath, ridge_fit
-from tlearn._solvers import MAX_COND_GRAM, factorise, gram_svd, solve_cholesky, solve_dual, thin_svd
+from tlearn._solvers import (MAX_COND_GRAM, dual_gram_svd, factorise, gram_svd, solve_cholesky, solve_dual,
+                             thin_svd)
 
 
 def exact_ridge(X, y, lam, prior):
@@ -113,3 +114,88 @@ def test_ridge_path_leave_one_out_is_exact_on_both_paths(cond):
     for lam in [1e-3, 1.0]:
         brute = [y[i] - X[i] @ exact_ridge(np.delete(X, i, 0), np.delete(y, i), lam, prior) for i in range(0, 60, 7)]
         np.testing.assert_allclose(path.loo_residuals(lam, prior=prior)[::7], brute, rtol=1e-9, atol=1e-12)
+
+
+def test_dual_path_equals_the_svd_on_well_conditioned_wide_data():
+    """For wide, well-conditioned X the eigendecomposition of XXᵀ gives the SVD's s, UUᵀ and VVᵀ (V = XᵀUS⁻¹)."""
+    X = np.random.default_rng(6).standard_normal((8, 400))
+    U, s = dual_gram_svd(X)
+    U2, s2, Vt2 = thin_svd(X)
+    np.testing.assert_allclose(s, s2, rtol=1e-12)
+    np.testing.assert_allclose(U @ U.T, U2 @ U2.T, atol=1e-12)
+    Vt = (U / s).T @ X
+    np.testing.assert_allclose(Vt.T @ Vt, Vt2.T @ Vt2, atol=1e-12)
+    _, _, Vt3 = factorise(X)
+    assert Vt3 is None  # the dual path was taken
+    path = RidgePath(X, X @ np.arange(400.0))
+    assert path.factorisation == "dual"
+    np.testing.assert_allclose(path.Vt.T @ path.Vt, Vt2.T @ Vt2, atol=1e-12)
+
+
+def test_dual_path_drops_exactly_the_intercept_direction():
+    """Centred X has √wᵀX = 0: that one zero eigenvalue of XXᵀ is dropped, the rank is n − 1 as the SVD says."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((10, 300)) + 5.0
+    path = RidgePath(X, rng.standard_normal(10), fit_intercept=True)
+    assert path.factorisation == "dual" and path.rank == 9
+    Xc = X - X.mean(axis=0)
+    np.testing.assert_allclose(path.s, np.linalg.svd(Xc, compute_uv=False)[:9], rtol=1e-12)
+    assert dual_gram_svd(Xc, n_null=0) is None  # not claiming the null direction: refused, not silently dropped
+    assert dual_gram_svd(rng.standard_normal((10, 300)), n_null=1) is None  # no null direction to drop
+
+
+def test_dual_path_falls_back_to_the_svd_when_ill_conditioned():
+    X = conditioned(8, 400, 1e3, seed=8)  # cond(XXᵀ) = 1e6 > MAX_COND_GRAM
+    assert dual_gram_svd(X) is None
+    U, s, Vt = factorise(X)
+    assert Vt is not None  # the SVD path was taken
+    np.testing.assert_array_equal(s, thin_svd(X)[1])
+
+
+@pytest.mark.parametrize("n,d,cond,lam", CASES)
+def test_ridge_path_coef_is_accurate_to_1e_9_on_every_path(n, d, cond, lam):
+    """Eq. (1.6) of notebook 01 through RidgePath: Gram (12×5), dual (5×12) or SVD fallback, vs exact arithmetic."""
+    X = conditioned(n, d, cond, seed=n + d)
+    rng = np.random.default_rng(1)
+    prior = 0.1 * rng.standard_normal(d)
+    y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
+    path = RidgePath(X, y)
+    assert path.factorisation == ("svd" if cond > 1 else "gram" if n >= 2 * d else "dual")
+    assert rel_err(path.coef(lam, prior=prior), exact_ridge(X, y, lam, prior)) <= 1e-9
+
+
+@pytest.mark.parametrize("cond,fit_intercept", [(1.0, False), (1.0, True), (1e6, True)])
+def test_ridge_path_leave_one_out_is_exact_on_the_dual_path(cond, fit_intercept):
+    """Eq. (1.14) of notebook 01 for d ≫ n against n refits (augmented least squares, Eq. (1.5)): dual path
+    (cond 1) and SVD fallback (cond 1e6)."""
+    n, d = 10, 40
+    X = conditioned(n, d, cond, seed=9) + (0.3 if fit_intercept else 0.0)
+    rng = np.random.default_rng(10)
+    y, prior = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n), rng.standard_normal(d)
+    path = RidgePath(X, y, fit_intercept=fit_intercept)
+    assert path.factorisation == ("dual" if cond == 1.0 else "svd")
+    for lam in [1e-3, 1.0]:
+        brute = []
+        for i in range(n):
+            Xi, yi = np.delete(X, i, 0), np.delete(y, i)
+            off_x, off_y = (Xi.mean(axis=0), yi.mean()) if fit_intercept else (np.zeros(d), 0.0)
+            A = np.vstack([Xi - off_x, np.sqrt(lam) * np.eye(d)])  # augmented least squares on the residual
+            b = np.concatenate([yi - off_y - (Xi - off_x) @ prior, np.zeros(d)])
+            w = prior + np.linalg.lstsq(A, b, rcond=None)[0]
+            brute.append(y[i] - (X[i] - off_x) @ w - off_y)
+        np.testing.assert_allclose(path.loo_residuals(lam, prior=prior), brute, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("n,d", [(12, 5), (5, 12)])
+def test_gram_and_dual_paths_are_accurate_up_to_their_guard(n, d):
+    """Eq. (1.6) of notebook 01 just inside the guard (cond(X)² = 0.8 · MAX_COND_GRAM) still meets 1e-9 against
+    exact arithmetic at λ → 0; just outside it (1.25 ·) the SVD is used."""
+    rng = np.random.default_rng(2)
+    prior = 0.1 * rng.standard_normal(d)
+    for factor, route in [(0.8, "gram" if n > d else "dual"), (1.25, "svd")]:
+        X = conditioned(n, d, np.sqrt(factor * MAX_COND_GRAM), seed=3)
+        y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
+        path = RidgePath(X, y)
+        assert path.factorisation == route
+        for lam in [1e-11, 1e-4]:
+            assert rel_err(path.coef(lam, prior=prior), exact_ridge(X, y, lam, prior)) <= 1e-9

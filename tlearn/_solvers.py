@@ -20,9 +20,10 @@ condition number. When it exceeds :data:`MAX_COND_CHOLESKY` the router falls
 back to the SVD.
 
 :func:`factorise` gives :class:`tlearn.RidgePath` its thin SVD X = U S Vᵀ, from
-the eigendecomposition of the small d×d Gram matrix when X is tall and well
+the eigendecomposition of the small d×d Gram matrix XᵀX when X is tall and well
 conditioned (much cheaper than the n×d SVD, and U = X V S⁻¹ need not be
-stored), else from the SVD itself.
+stored), of the small n×n Gram matrix XXᵀ when X is wide and well conditioned
+(the dual: Vᵀ = S⁻¹UᵀX need not be stored), else from the SVD itself.
 """
 from __future__ import annotations
 
@@ -30,12 +31,12 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve  # NumPy has no Cholesky *solve*
 
 __all__ = ["MAX_COND_CHOLESKY", "MAX_COND_GRAM", "rank_tol", "solve_cholesky", "solve_dual",
-           "solve_svd", "solve_residual", "thin_svd", "gram_svd", "factorise"]
+           "solve_svd", "solve_residual", "thin_svd", "gram_svd", "dual_gram_svd", "factorise"]
 
 #: Largest estimated cond(XᵀX + λI) for which the Cholesky answer is trusted
 #: (ε · 1e5 ≈ 2e-11, with room for the estimate being low).
 MAX_COND_CHOLESKY = 1e5
-#: Largest cond(XᵀX) = (s_max/s_min)² for which RidgePath uses the Gram matrix.
+#: Largest cond(XᵀX) = (s_max/s_min)² for which RidgePath uses a Gram matrix (XᵀX or XXᵀ).
 MAX_COND_GRAM = 1e4
 
 
@@ -113,11 +114,41 @@ def gram_svd(X):
     return np.sqrt(e[::-1]), np.ascontiguousarray(V[:, ::-1].T)
 
 
-def factorise(X, scale=0.0):
-    """(U, s, Vt) of the thin SVD of X; U is None when it came from the Gram matrix (n ≥ 2d, well conditioned)."""
+def dual_gram_svd(X, n_null=0):
+    """U and s of the thin SVD of a wide X from the eigendecomposition XXᵀ = U S² Uᵀ (the dual).
+
+    Vᵀ = S⁻¹ Uᵀ X is not formed (callers multiply by X instead). ``n_null``
+    directions are known to be null (centring for an intercept makes
+    √wᵀ X = 0): exactly that many eigenvalues must be at round-off level and
+    are dropped. Returns None when any other eigenvalue is below
+    ``e_max / MAX_COND_GRAM``: squaring the condition number would then cost
+    digits (or a genuine tiny singular value could not be told from a zero),
+    and the SVD is used instead.
+    """
+    e, U = np.linalg.eigh(X @ X.T)  # ascending eigenvalues s²
+    e, U = e[::-1], U[:, ::-1]
+    r = X.shape[0] - n_null  # the directions kept
+    if r < 1 or not e[r - 1] > 0 or e[0] > MAX_COND_GRAM * e[r - 1]:
+        return None
+    if n_null and e[r] > X.shape[1] * np.finfo(float).eps * e[0]:  # a "null" direction that is not
+        return None
+    return np.ascontiguousarray(U[:, :r]), np.sqrt(e[:r])
+
+
+def factorise(X, scale=0.0, n_null=0):
+    """(U, s, Vt) of the thin SVD of X, from the cheapest accurate factorisation.
+
+    U is None when it came from XᵀX (n ≥ 2d, well conditioned), Vt is None when
+    it came from XXᵀ (d ≥ 2n, well conditioned, ``n_null`` known null
+    directions dropped); otherwise both come from the SVD.
+    """
     n, d = X.shape
     if n >= 2 * d:
         sv = gram_svd(X)
         if sv is not None:
             return (None, *sv)
+    if d >= 2 * n:
+        us = dual_gram_svd(X, n_null)
+        if us is not None:
+            return (*us, None)
     return thin_svd(X, scale)

@@ -24,8 +24,9 @@ class RidgePath:
     .. math:: \hat w(\lambda) = w_A + V \,\mathrm{diag}\!\Big(\frac{s_j}{s_j^2+\lambda}\Big) U^\top (y - X w_A)
 
     costs O(d·r) per λ after the factorisation -- independent of n. For a tall,
-    well-conditioned X the factors come from the d×d Gram matrix XᵀX (cheaper
-    than the n×d SVD), otherwise from the SVD (see :func:`tlearn._solvers.factorise`).
+    well-conditioned X the factors come from the d×d Gram matrix XᵀX, for a wide
+    one from the n×n matrix XXᵀ (both cheaper than the n×d SVD), otherwise from
+    the SVD (see :func:`tlearn._solvers.factorise`; :attr:`factorisation` says which).
     The leave-one-out residuals come in closed form (Eq. (1.14)),
     :math:`e_i = (y_i - \hat y_i) / (1 - H_{ii})` with the hat matrix
     :math:`H = U\,\mathrm{diag}(s^2/(s^2+\lambda))\,U^\top`, so λ can be chosen
@@ -60,11 +61,13 @@ class RidgePath:
         self._sw = np.sqrt(self.sample_weight)
         self._Xc, self._Yc = X, Y
         self._Xw, self._Yw = (X, Y) if w is None else (X * self._sw[:, None], Y * self._sw[:, None])
-        self._U, self.s, self.Vt = factorise(self._Xw, scale)  # _U is None on the Gram path: U = X V S⁻¹
-        self._VS = self.Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
-        self._UtY = self._U_T(self._Yw)  # (r, k)
-        # The unpenalised direction (the intercept) as a unit column, for its leverage.
+        # The unpenalised direction (the intercept) as a unit column, for its leverage: X_w is orthogonal to it.
         self._u0 = (self._sw / np.linalg.norm(self._sw))[:, None] if self.fit_intercept else np.zeros((X.shape[0], 0))
+        # _U is None on the Gram path (U = X_w V S⁻¹), _Vt on the dual path (Vᵀ = S⁻¹ Uᵀ X_w)
+        self._U, self.s, self._Vt = factorise(self._Xw, scale, n_null=self._u0.shape[1])
+        self._VS = self._Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
+        self._US = self._U / self.s if self._Vt is None else None  # U S⁻¹, so that V = X_wᵀ U S⁻¹
+        self._UtY = self._U_T(self._Yw)  # (r, k)
         self._row_cache = None  # U, U² and the λ-free part of 1 − H_ii, kept when they are small
 
     @property
@@ -92,6 +95,24 @@ class RidgePath:
         return self._Xw @ (self._VS @ C) if self._U is None else self._U @ C
 
     @property
+    def Vt(self):
+        """The right singular vectors (r, d), computed as S⁻¹ Uᵀ X on demand when the dual path was used."""
+        return self._Vt if self._Vt is not None else self._US.T @ self._Xw
+
+    def _Vt_times(self, P):
+        """Vᵀ P without forming Vᵀ: S⁻¹ Uᵀ (X_w P) on the dual path."""
+        return self._Vt @ P if self._Vt is not None else self._US.T @ (self._Xw @ P)
+
+    def _V_times(self, B):
+        """V B (B may be a stack (m, r, k)) without forming V: X_wᵀ (U S⁻¹ B) on the dual path."""
+        return self._Vt.T @ B if self._Vt is not None else self._Xw.T @ (self._US @ B)
+
+    @property
+    def factorisation(self):
+        """Where the SVD came from: "gram" (XᵀX, tall X), "dual" (XXᵀ, wide X) or "svd" (the fallback)."""
+        return "gram" if self._U is None else "dual" if self._Vt is None else "svd"
+
+    @property
     def rank(self):
         """The number of singular values kept (numerically non-zero)."""
         return self.s.size
@@ -114,7 +135,7 @@ class RidgePath:
 
     def _residual_coords(self, P):
         """c = Uᵀ r_w and the part of r_w outside span(U, intercept), for r = y − X P (Eq. (1.5))."""
-        C = self._UtY - self.s[:, None] * (self.Vt @ P)  # Uᵀ (Y_w − X_w P)
+        C = self._UtY - self.s[:, None] * self._Vt_times(P)  # Uᵀ (Y_w − X_w P)
         R = self._Yw - self._Xw @ P
         return C, R - self._U_times(C) - self._u0 @ (self._u0.T @ R)
 
@@ -126,10 +147,10 @@ class RidgePath:
         """
         lams, scalar = self._lams(lam)
         P = self._prior(prior)
-        C = self._UtY - self.s[:, None] * (self.Vt @ P)  # Uᵀ(y − X w_A)
+        C = self._UtY - self.s[:, None] * self._Vt_times(P)  # Uᵀ(y − X w_A)
         # s > 0 after the rank cut, so λ = 0 gives 1/s and λ = ∞ gives exactly 0: no special cases
         F = self.s[None, :] / (self.s[None, :] ** 2 + lams[:, None])  # Eq. (1.6)
-        W = self.Vt.T @ (F[:, :, None] * C) + P  # (m, d, k)
+        W = self._V_times(F[:, :, None] * C) + P  # (m, d, k)
         return self._out(W, scalar)
 
     def intercept(self, lam, prior=None):
@@ -154,9 +175,8 @@ class RidgePath:
         s2, finite = self.s**2, np.isfinite(lams)
         G = np.ones((s2.size, lams.size))  # 1 − s²/(s²+λ) = λ/(s²+λ): the residual filter
         G[:, finite] = lams[finite] / (s2[:, None] + lams[finite])
-        Hm = 1.0 / (s2[:, None] + np.where(finite, lams, 0.0))  # G / λ, finite as λ → 0⁺
         K, m = C.shape[1], lams.size
-        CG, CH = C[:, :, None] * G[:, None, :], C[:, :, None] * Hm[:, None, :]  # (r, K, m)
+        CG = (C[:, :, None] * G[:, None, :]).reshape(s2.size, K * m)  # (r, K·m)
         if self._row_cache is None and self.n_samples * self.rank <= BLOCK_ELEMENTS:
             self._row_cache = self._row_terms(slice(None))  # small: keep them for the next call
         budget = min(BLOCK_ELEMENTS, max(self.n_samples * self.rank, 2**16))  # temporaries ≲ the size of U
@@ -164,14 +184,23 @@ class RidgePath:
         for lo in range(0, self.n_samples, step):
             rows = slice(lo, lo + step)
             Ub, U2, deficit = self._row_terms(rows)
-            num = (Ub @ CG.reshape(s2.size, K * m)).reshape(-1, K, m) + R_perp[rows, :, None]  # (I − H) r
+            num = (Ub @ CG).reshape(-1, K, m) + R_perp[rows, :, None]  # (I − H) r
             den = U2 @ G + deficit[:, None]  # 1 − H_ii
             ones = np.flatnonzero(deficit <= 1e-10)
             if ones.size:  # leverage-1 rows: the λ → 0⁺ limit at every finite λ
-                num_h = (Ub[ones] @ CH.reshape(s2.size, K * m)).reshape(-1, K, m)
-                num[ones] = np.where(finite, num_h, num[ones])
-                den[ones] = np.where(finite, U2[ones] @ Hm, den[ones])
+                num[ones], den[ones] = self._leverage_one_limit(Ub[ones], U2[ones], C, lams, num[ones], den[ones])
             yield rows, num / den[:, None, :]  # Eq. (1.14)
+
+    def _leverage_one_limit(self, Ub, U2, C, lams, num, den):
+        """Numerator and denominator of Eq. (1.14) divided by λ, for rows with leverage 1 at λ = 0.
+
+        With h = 1/(s² + λ) = G/λ both stay finite as λ → 0⁺; at λ = ∞ the
+        plain values are kept.
+        """
+        finite = np.isfinite(lams)
+        Hm = 1.0 / (self.s[:, None] ** 2 + np.where(finite, lams, 0.0))  # (r, m)
+        num_h = (Ub @ (C[:, :, None] * Hm[:, None, :]).reshape(Hm.shape[0], -1)).reshape(num.shape)
+        return np.where(finite, num_h, num), np.where(finite, U2 @ Hm, den)
 
     def _check_loo(self):
         need = 2 + self.fit_intercept
