@@ -53,6 +53,7 @@ def test_plain_ridge_matches_sklearn(n, d):
 
 @pytest.mark.parametrize("n,d", SHAPES)
 def test_lam_zero_is_closest_least_squares_solution_to_prior(n, d):
+    """Eq. (1.7): as λ → 0 the estimate is the least-squares solution closest to the prior."""
     X, y, p = data(n, d, seed=3)
     expected = p + np.linalg.pinv(X) @ (y - X @ p)
     np.testing.assert_allclose(ridge_fit(X, y, 0.0, prior=p), expected, rtol=1e-8, atol=1e-9)
@@ -198,6 +199,7 @@ def test_loo_matches_sklearn_ridgecv_without_prior(n, d):
 
 @pytest.mark.parametrize("n,d", [(20, 5), (5, 9), (5, 12)])
 def test_gcv_equals_definition(n, d):
+    """Eq. (1.15): generalised cross-validation from the path equals its definition."""
     X, y, p = data(n, d, seed=14)
     path = RidgePath(X, y)
     for lam in [0.1, 2.0]:
