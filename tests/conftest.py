@@ -26,17 +26,42 @@ def blit_vs_full():
     render of the same state, as RGB int arrays; the explorer is restored afterwards."""
     from tlearn.widgets import render_png
 
-    def compare(explorer):
+    def compare(explorer, fresh=None):
+        """``fresh`` (optional): a newly built explorer at the same values, whose full render is the reference."""
         blit = _pixels(explorer.image.value)
+        reference = explorer if fresh is None else fresh
         try:
-            for a in explorer.blitter.artists:
+            for a in reference.blitter.artists:
                 a.set_animated(False)
-            full = _pixels(render_png(explorer.fig))
+            full = _pixels(render_png(reference.fig))
         finally:
-            for a in explorer.blitter.artists:
+            for a in reference.blitter.artists:
                 a.set_animated(True)
-            explorer.update()
+            reference.update()
         assert blit.shape == full.shape
         return blit, full
+
+    return compare
+
+
+@pytest.fixture
+def blit_vs_fresh(blit_vs_full):
+    """``f(explorer, factory, **moves) -> (blitted, full)``: set the controls ``moves`` one by one, assert that each
+    move reused the cached background (a blit, not a silent full draw) and that the frame cache did not answer,
+    then return the blitted picture and the full render of ``factory(**values)``, a freshly built explorer at the
+    same control values (``factory`` maps the controls' values to its arguments)."""
+
+    def compare(explorer, factory, **moves):
+        frames, explorer.frames = explorer.frames, None  # every move is drawn, none re-sent
+        try:
+            for name, value in moves.items():
+                background = explorer.blitter._bg
+                explorer.controls[name].value = value
+                assert explorer.controls[name].value == value
+                assert explorer.blitter._bg is background, f"moving {name!r} redrew the background"
+        finally:
+            explorer.frames = frames
+        values = {name: c.value for name, c in explorer.controls.items()}
+        return blit_vs_full(explorer, fresh=factory(values))
 
     return compare

@@ -23,12 +23,15 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+from matplotlib.transforms import ScaledTranslation
 
 from .._validation import check_int, check_lam, check_option, check_real
 
 from ._models import LAM_AXIS_ENDS, LAM_GRID, snap_lam
 
-__all__ = ["Explorer", "Blitter", "assemble", "nice_top", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
+__all__ = ["Explorer", "Blitter", "assemble", "nice_top", "moving_yaxis", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
            "lam_label", "render_png", "LAM_GRID", "int_slider", "float_slider", "check_choice"]
 
 
@@ -60,6 +63,24 @@ def nice_top(value):
     """
     scale = 10.0 ** np.floor(np.log10(value))
     return float(scale * _LADDER[np.searchsorted(_LADDER, value / scale * (1 - 1e-12))])
+
+
+def moving_yaxis(ax, widest="\N{MINUS SIGN}0.00"):
+    """Let ``ax``'s y-axis (limits, ticks, labels) follow the data as a blitted artist; returns it.
+
+    The background then holds nothing that depends on the y-range, so a move
+    that rescales the panel is still a blit. Its label is pinned just past the
+    widest tick label ``widest`` can be, so the layout (measured once) is the
+    same whatever the range: nothing overlaps, and a fresh figure at any
+    setting is laid out alike.
+    """
+    size = ax.yaxis.get_ticklabels()[0].get_fontsize()
+    width = TextToPath().get_text_width_height_descent(widest, FontProperties(size=size), ismath=False)[0]
+    tick = ax.yaxis.get_major_ticks()[0]
+    gap = width + tick.get_tick_padding() + tick.get_pad() + ax.yaxis.labelpad  # points, as matplotlib lays it out
+    ax.yaxis.set_label_coords(0.0, 0.5, transform=ax.transAxes + ScaledTranslation(
+        -gap / 72, 0, ax.figure.dpi_scale_trans))
+    return ax.yaxis
 
 
 def lam_label(lam):
