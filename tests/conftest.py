@@ -65,3 +65,26 @@ def blit_vs_fresh(blit_vs_full):
         return blit_vs_full(explorer, fresh=factory(values))
 
     return compare
+
+
+@pytest.fixture
+def yaxis_fits():
+    """``f(fig)``: assert that in every panel each y tick label lies between the axis label and the panel, and the
+    axis label inside the figure -- a layout measured once still fits the current ranges."""
+
+    def extent(artist):
+        return artist.get_window_extent(artist.figure.canvas.get_renderer())
+
+    def check(fig):
+        for ax in fig.axes:
+            if not ax.yaxis.label.get_text():
+                continue
+            label, panel = extent(ax.yaxis.label), extent(ax.patch)
+            assert 0 <= label.x0 and label.x1 <= fig.bbox.width
+            lo, hi = sorted(ax.get_ylim())
+            for t in ax.yaxis.get_ticklabels():
+                if t.get_visible() and t.get_text() and lo <= t.get_position()[1] <= hi:
+                    box = extent(t)
+                    assert label.x1 <= box.x0 and box.x1 <= panel.x0, (ax.get_ylabel(), t.get_text())
+
+    return check

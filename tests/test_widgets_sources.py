@@ -85,27 +85,16 @@ def test_every_move_is_blitted_and_matches_a_fresh_full_render(moves, blit_vs_fr
     assert (np.abs(blit - full).max(axis=2) > 40).mean() < 0.002
 
 
-def _extent(artist):
-    return artist.get_window_extent(artist.figure.canvas.get_renderer())
-
-
 @pytest.mark.parametrize("moves", [dict(lam=0.0, n=40, n_sources=2), dict(lam=0.0, n=8, n_sources=1),
                                    dict(lam=np.inf, n=60, sim1=-1.0)])
-def test_every_setting_fits_the_fixed_layout(moves):
+def test_every_setting_fits_the_fixed_layout(moves, yaxis_fits):
     """The layout is measured once: at the extreme settings every tick label stays between its axis label and
     its panel, and every panel's data (the α bars, the LOO minimum) lies inside its y-range."""
     ex = sources_explorer(n=15)
     for name, value in moves.items():
         ex.controls[name].value = value
-    fig = ex.fig
-    for ax in fig.axes:
-        label = _extent(ax.yaxis.label)
-        assert label.x0 >= 0 and label.x1 <= fig.bbox.width
-        for t in ax.yaxis.get_ticklabels():
-            if t.get_visible() and t.get_text() and ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]:
-                box = _extent(t)
-                assert label.x1 <= box.x0 and box.x1 <= _extent(ax.patch).x0
-    lo, hi = fig.axes[0].get_ylim()
-    assert all(lo <= b.get_height() <= hi for b in fig.axes[0].patches)
-    for line in fig.axes[1].get_lines()[:3]:
-        assert np.min(line.get_ydata()) <= fig.axes[1].get_ylim()[1]
+    yaxis_fits(ex.fig)
+    lo, hi = ex.fig.axes[0].get_ylim()
+    assert all(lo <= b.get_height() <= hi for b in ex.fig.axes[0].patches)
+    for line in ex.fig.axes[1].get_lines()[:3]:
+        assert np.min(line.get_ydata()) <= ex.fig.axes[1].get_ylim()[1]
