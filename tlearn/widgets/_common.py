@@ -69,17 +69,19 @@ def moving_yaxis(ax, widest="\N{MINUS SIGN}0.00"):
     """Let ``ax``'s y-axis (limits, ticks, labels) follow the data as a blitted artist; returns it.
 
     The background then holds nothing that depends on the y-range, so a move
-    that rescales the panel is still a blit. Its label is pinned just past the
-    widest tick label ``widest`` can be, so the layout (measured once) is the
-    same whatever the range: nothing overlaps, and a fresh figure at any
-    setting is laid out alike.
+    that rescales the panel is still a blit. The layout (measured once) must
+    not depend on the range either: an invisible tick label ``widest`` (the
+    widest one can be) reserves the room and the axis label is pinned just
+    past it, so nothing overlaps and a fresh figure at any setting is laid
+    out alike.
     """
     size = ax.yaxis.get_ticklabels()[0].get_fontsize()
     width = TextToPath().get_text_width_height_descent(widest, FontProperties(size=size), ismath=False)[0]
     tick = ax.yaxis.get_major_ticks()[0]
-    gap = width + tick.get_tick_padding() + tick.get_pad() + ax.yaxis.labelpad  # points, as matplotlib lays it out
-    ax.yaxis.set_label_coords(0.0, 0.5, transform=ax.transAxes + ScaledTranslation(
-        -gap / 72, 0, ax.figure.dpi_scale_trans))
+    pad = tick.get_tick_padding() + tick.get_pad()  # points from the spine to a tick label, as matplotlib has it
+    shift = lambda points: ax.transAxes + ScaledTranslation(-points / 72, 0, ax.figure.dpi_scale_trans)  # noqa: E731
+    ax.text(0.0, 0.5, widest, transform=shift(pad), ha="right", va="center", fontsize=size, alpha=0.0)
+    ax.yaxis.set_label_coords(0.0, 0.5, transform=shift(pad + width + ax.yaxis.labelpad))
     return ax.yaxis
 
 
