@@ -85,6 +85,9 @@ def yaxis_fits():
             for t in ax.yaxis.get_ticklabels():
                 if t.get_visible() and t.get_text() and lo <= t.get_position()[1] <= hi:
                     box = extent(t)
-                    assert label.x1 <= box.x0 and box.x1 <= panel.x0, (ax.get_ylabel(), t.get_text())
+                    if ax.yaxis.get_label_position() == "right":  # a twin axis: panel, tick labels, axis label
+                        assert panel.x1 <= box.x0 and box.x1 <= label.x0, (ax.get_ylabel(), t.get_text())
+                    else:
+                        assert label.x1 <= box.x0 and box.x1 <= panel.x0, (ax.get_ylabel(), t.get_text())
 
     return check

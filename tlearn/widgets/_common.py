@@ -79,9 +79,12 @@ def moving_yaxis(ax, widest="\N{MINUS SIGN}0.00"):
     width = TextToPath().get_text_width_height_descent(widest, FontProperties(size=size), ismath=False)[0]
     tick = ax.yaxis.get_major_ticks()[0]
     pad = tick.get_tick_padding() + tick.get_pad()  # points from the spine to a tick label, as matplotlib has it
-    shift = lambda points: ax.transAxes + ScaledTranslation(-points / 72, 0, ax.figure.dpi_scale_trans)  # noqa: E731
-    ax.text(0.0, 0.5, widest, transform=shift(pad), ha="right", va="center", fontsize=size, alpha=0.0)
-    ax.yaxis.set_label_coords(0.0, 0.5, transform=shift(pad + width + ax.yaxis.labelpad))
+    side = 1.0 if ax.yaxis.get_label_position() == "right" else 0.0  # a twinx axis has its labels on the right
+    shift = lambda points: ax.transAxes + ScaledTranslation(  # noqa: E731
+        (2 * side - 1) * points / 72, 0, ax.figure.dpi_scale_trans)
+    ax.text(side, 0.5, widest, transform=shift(pad), ha="left" if side else "right", va="center", fontsize=size,
+            alpha=0.0)
+    ax.yaxis.set_label_coords(side, 0.5, transform=shift(pad + width + ax.yaxis.labelpad))
     return ax.yaxis
 
 
