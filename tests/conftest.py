@@ -30,12 +30,13 @@ def blit_vs_full():
         """``fresh`` (optional): a newly built explorer at the same values, whose full render is the reference."""
         blit = _pixels(explorer.image.value)
         reference = explorer if fresh is None else fresh
+        animated = reference.blitter.artists + reference.blitter.layer
         try:
-            for a in reference.blitter.artists:
+            for a in animated:
                 a.set_animated(False)
             full = _pixels(render_png(reference.fig))
         finally:
-            for a in reference.blitter.artists:
+            for a in animated:
                 a.set_animated(True)
             reference.update()
         assert blit.shape == full.shape
@@ -55,10 +56,10 @@ def blit_vs_fresh(blit_vs_full):
         frames, explorer.frames = explorer.frames, None  # every move is drawn, none re-sent
         try:
             for name, value in moves.items():
-                background = explorer.blitter._bg
+                background = explorer.blitter.background
                 explorer.controls[name].value = value
                 assert explorer.controls[name].value == value
-                assert explorer.blitter._bg is background, f"moving {name!r} redrew the background"
+                assert explorer.blitter.background is background, f"moving {name!r} redrew the background"
         finally:
             explorer.frames = frames
         values = {name: c.value for name, c in explorer.controls.items()}
