@@ -26,7 +26,8 @@ from .._validation import check_int, check_lam, check_option, check_real
 from ._blit import Blitter, in_drawing_order, moving_yaxis, relayout, render_png
 from ._models import LAM_AXIS_ENDS, LAM_GRID, snap_lam
 
-__all__ = ["Explorer", "Blitter", "assemble", "nice_top", "moving_yaxis", "in_drawing_order", "relayout", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
+__all__ = ["Explorer", "Blitter", "assemble", "nice_top", "moving_yaxis", "in_drawing_order", "relayout",
+           "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
            "lam_label", "render_png", "LAM_GRID", "int_slider", "float_slider", "check_choice"]
 
 

@@ -14,7 +14,7 @@ import ipywidgets as W
 from ..datasets import make_covariate_shift
 from ..domain import effective_sample_size
 from ..ridge import RidgePath
-from ._common import LAM_GRID, assemble, lam_label, lam_slider, moving_yaxis, new_figure, nice_top
+from ._common import LAM_GRID, assemble, in_drawing_order, lam_label, lam_slider, moving_yaxis, new_figure, nice_top
 
 __all__ = ["shift_explorer", "ShiftModel", "GAMMAS"]
 
@@ -119,10 +119,10 @@ def shift_explorer(shift=1.0, misspecification=1.0, gamma=1.0, lam=0.001, n=100,
                 f"IWCV picks \N{GREEK SMALL LETTER GAMMA} = {st['best_gamma']:.1f}, "
                 f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(st['best_lam'])} (target MSE {st['risk_at_best']:.3g})")
 
-    # Every control moves only the data artists, the titles and the y-axes whose range follows the data (the
-    # density axis is fixed): each move is blitted over one background.
+    # Every move is a blit over one full draw: γ and λ redraw art["moving"] over the background of their data
+    # setting, which is that full draw plus art["layer"] (kept for the last few settings).
     explorer = assemble(controls, fig, compute, title="Covariate shift: importance-weighted ridge",
-                        fast=(art["moving"], lambda v: None))
+                        fast=(art["moving"], lambda v: (v["n"], v["shift"], v["misspecification"]), art["layer"]))
     explorer.model, explorer.artists = model, art
     return explorer
 
@@ -153,10 +153,12 @@ def _draw_static(model, ax_d, ax_w, ax_f, ax_g):
     ax_g.figure.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7, frameon=False)
     for ax in (ax_d, ax_f, ax_g):
         ax.set_title(" ", fontsize=9)
-    # In the order a full draw stacks them (panel by panel, the twin axis last; scatters, lines, y-axis, title).
-    art["moving"] = [art["ps"], art["pt"], ax_d.title, art["tgt"], art["src"], art["truth"], art["fit"],
-                     moving_yaxis(ax_f, "\N{MINUS SIGN}0.0"), ax_f.title, art["risk"], art["iwcv"], art["cur"],
-                     moving_yaxis(ax_g, "0.000"), ax_g.title, art["w"], moving_yaxis(ax_w, "00.0")]
+    # γ and λ move only `moving`; shift, misspecification and n also change `layer` (the data, the weight axis
+    # and the fit panel's range; the density axis is fixed).
+    art["moving"] = in_drawing_order([art["w"], ax_d.title, art["fit"], ax_f.title, art["risk"], art["iwcv"],
+                                      art["cur"], moving_yaxis(ax_g, "0.000"), ax_g.title])
+    art["layer"] = in_drawing_order([art["ps"], art["pt"], art["tgt"], art["src"], art["truth"],
+                                     moving_yaxis(ax_f, "\N{MINUS SIGN}0.0"), moving_yaxis(ax_w, "00.0")])
     return art
 
 

@@ -12,8 +12,8 @@ import ipywidgets as W
 from ..datasets import make_multisource
 from ..multisource import MultiSourceRidgeCV
 from ..theory import transfer_risk
-from ._common import (LAM_GRID, assemble, lam_axis, lam_label, lam_slider, lam_to_x, moving_yaxis, new_figure,
-                      nice_top)
+from ._common import (LAM_GRID, assemble, in_drawing_order, lam_axis, lam_label, lam_slider, lam_to_x, moving_yaxis,
+                      new_figure, nice_top)
 
 __all__ = ["sources_explorer", "SourcesModel"]
 
@@ -99,11 +99,12 @@ def _axes(fig_axes):
     # One legend under the panels (plain ridge once): it can never cover the data.
     handles = [art[k] for k in ("bars", "star", "loo", "nested", "plain", "risk")]
     ax_a.figure.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=7, frameon=False)
-    # Every control moves only these, y-axes included (each panel's range follows its data): every move is a
-    # blit over one background. Listed in the order a full draw stacks them.
-    art["moving"] = [*art["bars"], zero, art["star"], moving_yaxis(ax_a, "\N{MINUS SIGN}0000"),
-                     art["loo"], art["nested"], art["plain"], art["cur"][0], moving_yaxis(ax_loo), art["title"],
-                     art["risk"], art["risk_plain"], art["cur"][1], moving_yaxis(ax_risk)]
+    # λ moves only `moving` (the α axis follows the α at λ); n and the sources also change `layer` (the curves
+    # against λ and their y-axes, which follow the data).
+    art["moving"] = in_drawing_order([*art["bars"], zero, art["star"], moving_yaxis(ax_a, "\N{MINUS SIGN}0000"),
+                                      *art["cur"]])
+    art["layer"] = in_drawing_order([art["loo"], art["nested"], art["plain"], moving_yaxis(ax_loo), art["title"],
+                                     art["risk"], art["risk_plain"], moving_yaxis(ax_risk)])
     return art
 
 
@@ -148,7 +149,10 @@ def sources_explorer(n=20, similarities=(0.9, 0.5, 0.0, -0.9), lam=10.0, n_featu
         _draw(art, axes[0], model.setting(v["n"], sims), v["lam"], k)
         return model.summary(v["n"], sims, v["lam"])
 
+    # Every move is a blit over one full draw: λ redraws art["moving"] over the background of its setting, which
+    # is that full draw plus art["layer"] (kept for the last few settings).
+    key = lambda v: (v["n"], *(v[f"sim{i + 1}"] for i in range(v["n_sources"])))  # noqa: E731
     explorer = assemble(controls, fig, compute, title="Many sources: which to trust, how much",
-                        fast=(art["moving"], lambda v: None))
+                        fast=(art["moving"], key, art["layer"]))
     explorer.model, explorer.artists = model, art
     return explorer
