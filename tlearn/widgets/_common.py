@@ -54,8 +54,7 @@ _LADDER = np.array([1.0, 1.25, 1.6, 2.0, 2.5, 3.2, 4.0, 5.0, 6.3, 8.0, 10.0])
 def nice_top(value):
     """The smallest ladder value ≥ ``value`` (> 0): an axis top that many nearby values share.
 
-    Blitted explorers put the top in their background key, so a move that
-    keeps it (most moves) redraws only the moving artists.
+    Round tops give round ticks, and many nearby values share one axis.
     """
     scale = 10.0 ** np.floor(np.log10(value))
     return float(scale * _LADDER[np.searchsorted(_LADDER, value / scale * (1 - 1e-12))])

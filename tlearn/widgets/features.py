@@ -3,10 +3,10 @@
 A view over :class:`tlearn.widgets.FeatureCurves` (``explorer.model``), which
 holds the maths: the source subspace fitted once (:class:`tlearn.SubspaceExtractor`),
 and per (n_B, k, distance) the errors at every λ on the slider from cached
-:class:`tlearn.RidgePath` factorisations. A λ move is then a look-up that
-redraws only the curves, the markers and the title over a cached background
-(blitting). The error axis fits the curves shown (its top on a coarse ladder,
-so that most λ moves share one background).
+:class:`tlearn.RidgePath` factorisations. Every move is then a look-up that
+redraws only the curves, the markers, the title, the kept components and the
+error axis over one cached background (blitting). The error axis fits the
+curves shown (its top on a coarse ladder of round values).
 
 The error shown is the exact expected test MSE of a fitted weight ``w`` on the
 target, ``σ² + ‖w − w_B‖²`` (inputs are isotropic Gaussian), averaged over

@@ -5,7 +5,8 @@ which holds the maths: per (n_B, similarity) the data, the cached
 :class:`tlearn.RidgePath`, the exact risk curve of Eq. (1.12) and its
 Monte-Carlo estimate. Moving λ costs one filter-factor product on the cached
 SVD and redraws only the moving artists (blitting); moving n_B or the
-similarity computes the new setting once (cached) and redraws everything.
+similarity computes the new setting once (cached) and draws its curves and
+axes over the one full draw (a blit as well).
 """
 from __future__ import annotations
 
