@@ -299,3 +299,13 @@ def test_n_and_eta_moves_are_blitted_and_match_a_full_redraw(ex, blit_vs_full):
         assert ex.fig.axes[1].get_ylim()[1] == pytest.approx(ex.model.hidden_scale(n, lr))
         blit, full = blit_vs_full(ex)
         assert (np.abs(blit - full).max(axis=2) > 40).sum() < 100  # stale tick labels differ in ~1000
+
+
+@pytest.mark.parametrize("moves", [dict(lr=0.01), dict(lr=3.0), dict(n=3, lr=0.3), dict(n=60, lam=np.inf)])
+def test_every_move_is_blitted_and_matches_a_fresh_full_render(moves, blit_vs_fresh):
+    """η (even a diverging one) and n rescale the hidden panel, yet every move is a blit over the one background,
+    equal to a newly built explorer's full render at the same values."""
+    ex = backprop_explorer(steps=200, n=10, lr=0.1)
+    fresh = lambda v: backprop_explorer(steps=200, n=v["n"], lr=v["lr"], lam=v["lam"])  # noqa: E731
+    blit, full = blit_vs_fresh(ex, fresh, **moves)
+    assert (np.abs(blit - full).max(axis=2) > 40).mean() < 0.002

@@ -155,3 +155,18 @@ def test_the_model_stands_alone():
     model = FeatureCurves(**opts)
     lam = LAM_GRID[13]
     np.testing.assert_allclose(model.at(10, lam, 3, 0.0), _reference(10, lam, 3, 0.0), rtol=1e-6)
+
+
+def _fresh(v):
+    return feature_explorer(**OPTS, n=v["n"], lam=v["lam"], k=v["k"], distance=v["distance"])
+
+
+@pytest.mark.parametrize("moves", [dict(n=2), dict(n=40), dict(k=1), dict(k=6), dict(distance=1.0),
+                                   dict(n=2, k=6, distance=1.0, lam=0.0), dict(n=40, distance=0.0, lam=np.inf)])
+def test_every_move_is_blitted_and_matches_a_fresh_full_render(moves, blit_vs_fresh, yaxis_fits):
+    """n_B, k and distance rescale the error axis and recolour the kept components, yet every move is a blit
+    (the y-axis and the bars are moving artists over one background) equal to a new explorer's full render."""
+    ex = feature_explorer(**OPTS, n=12, k=3, distance=0.3)
+    blit, full = blit_vs_fresh(ex, _fresh, **moves)
+    assert (np.abs(blit - full).max(axis=2) > 40).mean() < 0.005  # only overlapping marks may stack differently
+    yaxis_fits(ex.fig)

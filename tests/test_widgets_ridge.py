@@ -166,3 +166,15 @@ def test_model_refuses_too_few_noise_draws_by_name():
             RidgeExplorerModel(n_repeats=bad)
     with pytest.raises(ValueError, match="noise"):
         RidgeExplorerModel(noise=float("inf"))
+
+
+@pytest.mark.parametrize("moves", [dict(n=2), dict(n=60), dict(n=11, lam=0.0), dict(similarity=-1.0),
+                                   dict(similarity=1.0, lam=np.inf), dict(n=10, similarity=-1.0, lam=0.0)])
+def test_every_move_is_blitted_and_matches_a_fresh_full_render(moves, blit_vs_fresh, yaxis_fits):
+    """n_B and the similarity rescale every panel, yet every move is a blit (the axes that rescale are moving
+    artists over one background) equal to a new explorer's full render; the extremes fit the fixed layout."""
+    ex = ridge_explorer(n=15, similarity=0.5, n_repeats=50)
+    fresh = lambda v: ridge_explorer(n=v["n"], similarity=v["similarity"], lam=v["lam"], n_repeats=50)  # noqa: E731
+    blit, full = blit_vs_fresh(ex, fresh, **moves)
+    assert (np.abs(blit - full).max(axis=2) > 40).mean() < 0.002
+    yaxis_fits(ex.fig)

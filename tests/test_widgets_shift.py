@@ -90,3 +90,23 @@ def test_blitted_update_matches_a_full_redraw(name, value, blit_vs_full):
     assert ex.blitter._bg is background  # same data setting and axis tops: blitted, not redrawn
     blit, full = blit_vs_full(ex)
     assert (np.abs(blit - full).max(axis=2) > 40).mean() < 0.002
+
+
+def _fresh(v):
+    return shift_explorer(shift=v["shift"], misspecification=v["misspecification"], gamma=v["gamma"], lam=v["lam"],
+                          n=v["n"])
+
+
+@pytest.mark.parametrize("moves", [dict(shift=3.0), dict(shift=0.0), dict(misspecification=2.0), dict(n=20),
+                                   dict(n=400, misspecification=0.0), dict(shift=3.0, misspecification=2.0, n=20)])
+def test_every_move_is_blitted_and_matches_a_fresh_full_render(moves, blit_vs_fresh, yaxis_fits):
+    """shift, misspecification and n change the data and rescale three panels (the weights up to ~1e5 at the
+    largest shift), yet every move is a blit over one background, equal to a new explorer's full render; at the
+    extreme settings every tick label fits the layout measured once."""
+    ex = shift_explorer()
+    blit, full = blit_vs_fresh(ex, _fresh, **moves)
+    assert (np.abs(blit - full).max(axis=2) > 40).mean() < 0.002
+    yaxis_fits(ex.fig)
+    for ax in ex.fig.axes:  # and every label stays on the canvas
+        box = ax.get_tightbbox(ex.fig.canvas.get_renderer())
+        assert 0 <= box.x0 and box.x1 <= ex.fig.bbox.width

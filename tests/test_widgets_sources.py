@@ -66,3 +66,35 @@ def test_blitted_update_matches_a_full_redraw(blit_vs_full):
     assert ex.blitter._bg is background  # same setting and α axis: blitted, not redrawn
     blit, full = blit_vs_full(ex)
     assert (np.abs(blit - full).max(axis=2) > 40).mean() < 0.002
+
+
+def _fresh(v):
+    sims = [v[f"sim{i + 1}"] for i in range(v["n_sources"])]
+    return sources_explorer(n=v["n"], similarities=sims, lam=v["lam"])
+
+
+@pytest.mark.parametrize("moves", [
+    dict(n=8), dict(n=60), dict(n_sources=1), dict(n_sources=3, sim3=-1.0), dict(sim1=-1.0, sim4=1.0),
+    dict(lam=0.0, n=40, n_sources=2),  # least squares: the largest α (thousands) of any setting
+])
+def test_every_move_is_blitted_and_matches_a_fresh_full_render(moves, blit_vs_fresh):
+    """n, the number of sources and every similarity rescale the panels, yet every move is a blit (the y-axes
+    are moving artists over one background) whose picture equals a newly built explorer's full render."""
+    ex = sources_explorer(n=15)
+    blit, full = blit_vs_fresh(ex, _fresh, **moves)
+    assert (np.abs(blit - full).max(axis=2) > 40).mean() < 0.002
+
+
+@pytest.mark.parametrize("moves", [dict(lam=0.0, n=40, n_sources=2), dict(lam=0.0, n=8, n_sources=1),
+                                   dict(lam=np.inf, n=60, sim1=-1.0)])
+def test_every_setting_fits_the_fixed_layout(moves, yaxis_fits):
+    """The layout is measured once: at the extreme settings every tick label stays between its axis label and
+    its panel, and every panel's data (the α bars, the LOO minimum) lies inside its y-range."""
+    ex = sources_explorer(n=15)
+    for name, value in moves.items():
+        ex.controls[name].value = value
+    yaxis_fits(ex.fig)
+    lo, hi = ex.fig.axes[0].get_ylim()
+    assert all(lo <= b.get_height() <= hi for b in ex.fig.axes[0].patches)
+    for line in ex.fig.axes[1].get_lines()[:3]:
+        assert np.min(line.get_ydata()) <= ex.fig.axes[1].get_ylim()[1]

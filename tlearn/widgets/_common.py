@@ -12,23 +12,22 @@ Moving a control updates the figure's artists in place (``set_data``,
 from __future__ import annotations
 
 import html
-import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import ipywidgets as W
-import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from .._validation import check_int, check_lam, check_option, check_real
 
+from ._blit import Blitter, in_drawing_order, moving_yaxis, relayout, render_png
 from ._models import LAM_AXIS_ENDS, LAM_GRID, snap_lam
 
-__all__ = ["Explorer", "Blitter", "assemble", "nice_top", "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
+__all__ = ["Explorer", "Blitter", "assemble", "nice_top", "moving_yaxis", "in_drawing_order", "relayout",
+           "lam_to_x", "lam_axis", "LAM_AXIS_ENDS", "new_figure", "lam_slider",
            "lam_label", "render_png", "LAM_GRID", "int_slider", "float_slider", "check_choice"]
 
 
@@ -55,8 +54,7 @@ _LADDER = np.array([1.0, 1.25, 1.6, 2.0, 2.5, 3.2, 4.0, 5.0, 6.3, 8.0, 10.0])
 def nice_top(value):
     """The smallest ladder value ≥ ``value`` (> 0): an axis top that many nearby values share.
 
-    Blitted explorers put the top in their background key, so a move that
-    keeps it (most moves) redraws only the moving artists.
+    Round tops give round ticks, and many nearby values share one axis.
     """
     scale = 10.0 ** np.floor(np.log10(value))
     return float(scale * _LADDER[np.searchsorted(_LADDER, value / scale * (1 - 1e-12))])
@@ -127,101 +125,6 @@ def new_figure(nrows=1, ncols=1, figsize=(9.0, 3.2), **subplot_kw):
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw=subplot_kw or None)
     return fig, axes
-
-
-def _encode(fig):
-    """PNG bytes of what is on the figure's Agg canvas now (lightly compressed)."""
-    canvas = fig.canvas
-    width, height = canvas.get_width_height(physical=True)
-    image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    if to_rgba(fig.get_facecolor())[3] == 1.0:  # an opaque figure: every pixel is opaque
-        image = image.convert("RGB")  # same picture, 10% smaller and faster to encode
-    buf = io.BytesIO()
-    image.save(buf, format="png", compress_level=1)
-    return buf.getvalue()
-
-
-def _freeze_layout(fig):
-    if fig.get_layout_engine() is not None and not getattr(fig, "_tlearn_frozen", False):
-        fig.set_layout_engine("none")
-        fig._tlearn_frozen = True
-
-
-def render_png(fig):
-    """The figure as PNG bytes (one Agg draw; fast, lightly compressed PNG).
-
-    The first render runs the constrained layout; after it the layout is
-    frozen so that slider updates only redraw artists. Draws on the canvas and
-    encodes its RGBA buffer directly: ``fig.savefig`` would add a second,
-    dry-run draw on every call for a figure that has (or had) a layout engine.
-    """
-    if isinstance(fig.canvas, FigureCanvasAgg):
-        fig.canvas.draw()  # runs the layout engine, if any, before drawing
-        png = _encode(fig)
-    else:  # a figure on another backend's canvas: let matplotlib pick the renderer
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-        png = buf.getvalue()
-    _freeze_layout(fig)
-    return png
-
-
-def relayout(fig, layouts, key):
-    """Lay ``fig`` out for ``key``: the constrained layout the first time, its cached result afterwards.
-
-    Limits (hence tick labels) change with the slow controls, so a layout frozen
-    after the first draw would let labels overlap or leave the canvas. The
-    layout is re-run once per key and the axes positions it found are cached.
-    """
-    if key in layouts:
-        for ax, pos in zip(fig.axes, layouts[key]):
-            ax.set_position(pos)
-        return False
-    fig.set_layout_engine("constrained")
-    fig._tlearn_frozen = False
-    fig.canvas.draw()  # runs the layout, then draws
-    layouts[key] = [ax.get_position() for ax in fig.axes]
-    _freeze_layout(fig)
-    return True
-
-
-class Blitter:
-    """Redraw only the artists that move, over a cached background.
-
-    ``artists`` are the artists a control changes on every move (a marker, a
-    fitted line); everything else (axes, ticks, curves that depend only on the
-    "slow" controls) is drawn once per ``key`` and cached as a bitmap. A new
-    key -- e.g. a new sample size -- triggers one full draw, laid out anew
-    (:func:`relayout`).
-    """
-
-    def __init__(self, artists):
-        self.artists = list(artists)
-        for a in self.artists:
-            a.set_animated(True)  # excluded from full draws; drawn on top by draw_artist
-        self._bg = None
-        self._key = object()
-        self.layouts = {}
-
-    def show(self, fig, key):
-        """Put ``fig`` in ``key``'s layout without drawing (its frame was cached); the next render redraws."""
-        if key != self._key:
-            if key in self.layouts:
-                relayout(fig, self.layouts, key)
-            self._bg = None
-
-    def render(self, fig, key):
-        canvas = fig.canvas
-        if key != self._key or self._bg is None:
-            if not relayout(fig, self.layouts, key):
-                canvas.draw()  # everything static (the layout draw above already did)
-            self._bg = canvas.copy_from_bbox(fig.bbox)
-            self._key = key
-        else:
-            canvas.restore_region(self._bg)
-        for a in self.artists:
-            fig.draw_artist(a)
-        return _encode(fig)
 
 
 class FrameCache:
@@ -307,7 +210,8 @@ def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explore
 
     ``fast=(artists, key)`` turns on blitting: ``artists`` are the only ones
     that change while ``key(values)`` stays the same (e.g. a λ move), so only
-    they are redrawn over a cached background; a new key redraws everything.
+    they are redrawn over a cached background; a new key redraws everything
+    -- or, with ``fast=(artists, key, layer)``, only ``layer`` (:class:`Blitter`).
     """
     image = W.Image(format="png", layout=W.Layout(max_width="100%"))
     image.add_class("tlearn-figure")
@@ -328,8 +232,8 @@ def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explore
                         summary=summary, frames=FrameCache())
     key_fn = None
     if fast is not None:
-        artists, key_fn = fast
-        explorer.blitter = Blitter(artists)
+        artists, key_fn, *layer = fast
+        explorer.blitter = Blitter(artists, *layer)
 
     def update(*_):
         values = {name: c.value for name, c in explorer.controls.items()}

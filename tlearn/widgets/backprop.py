@@ -17,7 +17,7 @@ import numpy as np
 import ipywidgets as W
 
 from .._validation import check_int, check_real
-from ._common import assemble, check_choice, int_slider, lam_label, lam_slider, new_figure, render_png
+from ._common import assemble, check_choice, int_slider, lam_label, lam_slider, moving_yaxis, new_figure, render_png
 from ._models import LAM_GRID, BackpropExplorerModel
 
 __all__ = ["backprop_explorer", "LossMonitor", "LR_GRID"]
@@ -101,10 +101,6 @@ def _figure(model, n):
     a.hidden_lines = [ax_hid.plot(grid, np.zeros_like(grid), lw=1, alpha=0.8)[0] for _ in range(model.n_hidden)]
     ax_hid.axhline(0, color="0.8", lw=0.8, zorder=1.5)  # under the units, in full draws and blits alike
     ax_hid.set(xlim=(-1.05, 1.05), xlabel="x")
-    # The y-axis is blitted (never in a full draw), so the layout cannot measure its tick labels: reserve
-    # their room with an invisible label of the widest kind.
-    ax_hid.text(-0.03, 0.5, "\N{MINUS SIGN}0.15", transform=ax_hid.transAxes, ha="right", va="center", alpha=0.0,
-                fontsize=ax_hid.yaxis.get_ticklabels()[0].get_fontsize())
     ax_hid.set_title("hidden units: tanh(w\u2c7c x + b\u2c7c) \u00d7 outgoing weight", fontsize=9)
     (a.train_line,) = ax_loss.plot([], [], color="C0", label="training objective (3.13)")
     (a.test_line,) = ax_loss.plot([], [], color="C3", label="test loss (3.3)")
@@ -113,7 +109,8 @@ def _figure(model, n):
     handles = [h for ax in (ax_fit, ax_loss) for h in ax.get_legend_handles_labels()[0]]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7, frameon=False)
     # Every control only moves these (the hidden panel's y-axis rescales per (n, η)): all moves are blitted.
-    a.moving = [a.fit_line, a.points, a.fit_title, *a.hidden_lines, ax_hid.yaxis, a.train_line, a.test_line]
+    a.moving = [a.fit_line, a.points, a.fit_title, *a.hidden_lines, moving_yaxis(ax_hid, "\N{MINUS SIGN}0.000"),
+                a.train_line, a.test_line]
     return a
 
 

@@ -3,10 +3,10 @@
 A view over :class:`tlearn.widgets.FeatureCurves` (``explorer.model``), which
 holds the maths: the source subspace fitted once (:class:`tlearn.SubspaceExtractor`),
 and per (n_B, k, distance) the errors at every λ on the slider from cached
-:class:`tlearn.RidgePath` factorisations. A λ move is then a look-up that
-redraws only the curves, the markers and the title over a cached background
-(blitting). The error axis fits the curves shown (its top on a coarse ladder,
-so that most λ moves share one background).
+:class:`tlearn.RidgePath` factorisations. Every move is then a look-up that
+redraws only the curves, the markers, the title, the kept components and the
+error axis over one cached background (blitting). The error axis fits the
+curves shown (its top on a coarse ladder of round values).
 
 The error shown is the exact expected test MSE of a fitted weight ``w`` on the
 target, ``σ² + ‖w − w_B‖²`` (inputs are isotropic Gaussian), averaged over
@@ -19,7 +19,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._validation import check_int, check_real
-from ._common import LAM_GRID, assemble, float_slider, int_slider, lam_label, lam_slider, new_figure, nice_top
+from ._common import (LAM_GRID, assemble, float_slider, int_slider, lam_label, lam_slider, moving_yaxis, new_figure,
+                      nice_top)
 from ._models import FeatureCurves
 
 __all__ = ["feature_explorer", "FeatureCurves"]
@@ -57,11 +58,10 @@ def feature_explorer(n=15, lam=1.0, k=3, distance=0.0, n_tasks=30, n_features=50
     def compute(v):
         return _draw(art, model, v, n_features)
 
-    # A λ move changes only the curves, markers and title: they are blitted over a cached background,
-    # with the artists a full draw puts above the curves redrawn after them (same stacking order).
+    # Every control changes only the moving artists (the error axis and the kept singular values among
+    # them): each move is blitted over one background.
     explorer = assemble(controls, art.fig, compute, title="Feature transfer: a ridge head on learned features",
-                        fast=(art.moving, lambda v: (int(v["n"]), int(v["k"]), round(float(v["distance"]), 6),
-                                                     art.top)))
+                        fast=(art.moving, lambda v: None))
     explorer.model, explorer.artists = model, art
     return explorer
 
@@ -91,7 +91,9 @@ def _figure(model, n_features, n_tasks, n_components, noise, n):
     ax_sv.set_title(f"{n_tasks} source tasks, true k = {n_components}", fontsize=9)
     fig.legend(handles=ax.get_legend_handles_labels()[0], loc="outside lower center", ncol=5, fontsize=7,
                frameon=False)
-    a.moving = [*a.lines.values(), *a.marks.values(), a.now, floor, a.k_line, d_line, a.k_text, d_text, a.title]
+    # In the order a full draw stacks them: lines, the y-axis, texts; the bars, then the spine they stand on.
+    a.moving = [*a.lines.values(), *a.marks.values(), a.now, floor, a.k_line, d_line, moving_yaxis(ax),
+                a.k_text, d_text, a.title, *a.bars, ax_sv.spines["bottom"]]
     return a
 
 

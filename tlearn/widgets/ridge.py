@@ -5,7 +5,8 @@ which holds the maths: per (n_B, similarity) the data, the cached
 :class:`tlearn.RidgePath`, the exact risk curve of Eq. (1.12) and its
 Monte-Carlo estimate. Moving λ costs one filter-factor product on the cached
 SVD and redraws only the moving artists (blitting); moving n_B or the
-similarity computes the new setting once (cached) and redraws everything.
+similarity computes the new setting once (cached) and draws its curves and
+axes over the one full draw (a blit as well).
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._validation import check_int, check_real
-from ._common import LAM_GRID, assemble, float_slider, int_slider, lam_axis, lam_label, lam_slider, lam_to_x, \
-    new_figure
+from ._common import (LAM_GRID, assemble, float_slider, int_slider, in_drawing_order, lam_axis, lam_label, lam_slider,
+                      lam_to_x, moving_yaxis, new_figure)
 from ._models import RidgeExplorerModel
 
 __all__ = ["ridge_explorer"]
@@ -50,9 +51,10 @@ def ridge_explorer(n_features=10, noise=1.0, n=10, similarity=0.8, lam=1.0, n_re
     def compute(v):
         return _draw(art, model.setting(v["n"], v["similarity"]), v)
 
-    # A λ move changes only the moving artists: they are blitted over a cached background.
+    # Every move is a blit over one full draw: a λ move redraws art.moving over the background of its
+    # (n_B, similarity), which is that full draw plus art.layer (kept for the last few settings).
     explorer = assemble(controls, art.fig, compute, title="Parameter transfer: ridge toward the source weights",
-                        fast=(art.moving, lambda v: (v["n"], v["similarity"])))
+                        fast=(art.moving, lambda v: (v["n"], v["similarity"]), art.layer))
     explorer.model, explorer.artists = model, art
     return explorer
 
@@ -62,7 +64,7 @@ def _figure(n_features, noise):
     fig, axes = new_figure(1, 3, figsize=(11.0, 3.6))
     ax_fit, ax_risk, ax_coef = axes[0]
     a = SimpleNamespace(fig=fig, ax_fit=ax_fit, ax_risk=ax_risk, ax_coef=ax_coef)
-    ax_fit.plot([-50, 50], [-50, 50], color="0.6", lw=1)  # the ideal y = x
+    (ideal,) = ax_fit.plot([-50, 50], [-50, 50], color="0.6", lw=1)  # the ideal y = x
     a.pts = ax_fit.scatter(np.zeros(1), np.zeros(1), s=12, color="C0")
     ax_fit.set(xlabel="true y (held-out target)", ylabel=f"prediction x\u1d40{W_HAT}")
     a.fit_title = ax_fit.set_title("", fontsize=9)
@@ -71,7 +73,7 @@ def _figure(n_features, noise):
                             fmt="o", ms=3, color="C0", label="Monte Carlo \u00b11 s.e.")
     (a.cur_pt,) = ax_risk.plot([], [], "D", color="C3", ms=7, label=f"current {LAMBDA}")
     a.cur_line = ax_risk.axvline(1.0, color="C3", lw=1, ls="--")
-    ax_risk.axhline(noise**2, color="0.5", lw=1, ls=":", label=f"noise floor {SIGMA}\u00b2")
+    floor = ax_risk.axhline(noise**2, color="0.5", lw=1, ls=":", label=f"noise floor {SIGMA}\u00b2")
     a.off_scale = ax_risk.text(0.03, 0.97, "", transform=ax_risk.transAxes, fontsize=7, va="top", color="C1")
     lam_axis(ax_risk)
     ax_risk.set_ylabel("expected test MSE")
@@ -86,7 +88,12 @@ def _figure(n_features, noise):
     # One legend under the panels: it can never cover a curve, whatever the sliders do.
     handles = [h for ax in (ax_risk, ax_coef) for h in ax.get_legend_handles_labels()[0]]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7, frameon=False)
-    a.moving = [a.pts, a.fit_title, a.cur_pt, a.cur_line, a.w, a.coef_title]
+    # A λ move changes only `moving`; n_B and the similarity change `layer` too (the rescaling axes among them:
+    # the zero line of the coefficients stays put, their range being -1.15 to 1.6 times a top).
+    a.moving = in_drawing_order([a.pts, a.fit_title, a.cur_pt, a.cur_line, a.w, a.coef_title])
+    a.layer = in_drawing_order([ideal, ax_fit.xaxis, moving_yaxis(ax_fit, "\N{MINUS SIGN}0.0"), a.theory, a.mc[0],
+                                *a.mc[2], floor, a.off_scale, moving_yaxis(ax_risk, "0.00"), a.risk_title, a.wa,
+                                a.wb, moving_yaxis(ax_coef, "\N{MINUS SIGN}0.00")])
     return a
 
 

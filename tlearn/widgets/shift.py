@@ -14,7 +14,7 @@ import ipywidgets as W
 from ..datasets import make_covariate_shift
 from ..domain import effective_sample_size
 from ..ridge import RidgePath
-from ._common import LAM_GRID, assemble, lam_label, lam_slider, new_figure, nice_top
+from ._common import LAM_GRID, assemble, in_drawing_order, lam_label, lam_slider, moving_yaxis, new_figure, nice_top
 
 __all__ = ["shift_explorer", "ShiftModel", "GAMMAS"]
 
@@ -119,11 +119,10 @@ def shift_explorer(shift=1.0, misspecification=1.0, gamma=1.0, lam=0.001, n=100,
                 f"IWCV picks \N{GREEK SMALL LETTER GAMMA} = {st['best_gamma']:.1f}, "
                 f"\N{GREEK SMALL LETTER LAMDA} = {lam_label(st['best_lam'])} (target MSE {st['risk_at_best']:.3g})")
 
-    # A γ or λ move changes only the weight curve, the fit, the risk curves and three titles: they are blitted
-    # over a cached background while the data setting and the (laddered) axis tops stay the same.
-    key = lambda v: (v["n"], v["shift"], v["misspecification"], ax_w.get_ylim(), ax_g.get_ylim())  # noqa: E731
+    # Every move is a blit over one full draw: γ and λ redraw art["moving"] over the background of their data
+    # setting, which is that full draw plus art["layer"] (kept for the last few settings).
     explorer = assemble(controls, fig, compute, title="Covariate shift: importance-weighted ridge",
-                        fast=(art["moving"], key))
+                        fast=(art["moving"], lambda v: (v["n"], v["shift"], v["misspecification"]), art["layer"]))
     explorer.model, explorer.artists = model, art
     return explorer
 
@@ -135,7 +134,9 @@ def _draw_static(model, ax_d, ax_w, ax_f, ax_g):
            "w": ax_w.plot(x, 0 * x, color="C3", ls="--", label="w\N{GREEK SMALL LETTER GAMMA}(x)")[0]}
     ax_d.set_xlabel("x")
     ax_d.set_ylabel("density")
+    ax_d.set_ylim(0, 1.1 / (min(model.scale_target, 1.0) * np.sqrt(2 * np.pi)))  # above both peaks, any shift
     ax_w.set_ylabel("weight w\N{GREEK SMALL LETTER GAMMA}(x)", color="C3")
+    ax_w.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))  # big weights as "×1e5": short tick labels
     art["tgt"] = ax_f.scatter(np.zeros(1), np.zeros(1), s=4, color="C1", alpha=0.25, label="target (hidden labels)")
     art["src"] = ax_f.scatter(np.zeros(1), np.zeros(1), s=10, color="C0", label="source")
     art["truth"] = ax_f.plot(x, 0 * x, color="k", lw=1, label="f(x)")[0]
@@ -145,14 +146,19 @@ def _draw_static(model, ax_d, ax_w, ax_f, ax_g):
     art["risk"] = ax_g.plot(GAMMAS, 0 * GAMMAS, "o-", color="C1", ms=3, label="target risk")[0]
     art["iwcv"] = ax_g.plot(GAMMAS, 0 * GAMMAS, "s--", color="C0", ms=3, label="IWCV estimate, Eq. (5.8)")[0]
     art["cur"] = ax_g.plot([], [], "D", color="C3", ms=7, label="current \N{GREEK SMALL LETTER GAMMA}")[0]
-    ax_g.set_xlabel("\N{GREEK SMALL LETTER GAMMA} (0 = ignore the shift, 1 = full weights)")
+    ax_g.set_xlabel("\N{GREEK SMALL LETTER GAMMA} (0 = unweighted, 1 = full weights)")
     ax_g.set_ylabel("MSE on the target")
     # One legend under the panels: it can never cover the data, whatever the sliders do.
     handles = [art[k] for k in ("ps", "pt", "w", "src", "tgt", "truth", "fit", "risk", "iwcv", "cur")]
     ax_g.figure.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7, frameon=False)
     for ax in (ax_d, ax_f, ax_g):
         ax.set_title(" ", fontsize=9)
-    art["moving"] = [art["w"], ax_d.title, art["fit"], ax_f.title, art["risk"], art["iwcv"], art["cur"], ax_g.title]
+    # γ and λ move only `moving`; shift, misspecification and n also change `layer` (the data, the weight axis
+    # and the fit panel's range; the density axis is fixed).
+    art["moving"] = in_drawing_order([art["w"], ax_d.title, art["fit"], ax_f.title, art["risk"], art["iwcv"],
+                                      art["cur"], moving_yaxis(ax_g, "0.000"), ax_g.title])
+    art["layer"] = in_drawing_order([art["ps"], art["pt"], art["tgt"], art["src"], art["truth"],
+                                     moving_yaxis(ax_f, "\N{MINUS SIGN}0.0"), moving_yaxis(ax_w, "00.0")])
     return art
 
 
@@ -162,7 +168,6 @@ def _update(art, st, model, v, ax_w, ax_f, ax_g):
     art["pt"].set_ydata(st["p_target"])
     art["w"].set_ydata(st["w_curve"])
     ax_d = art["ps"].axes
-    ax_d.set_ylim(0, 1.1 * max(st["p_source"].max(), st["p_target"].max()))
     ax_w.set_ylim(0, nice_top(1.1 * max(st["w_top"], 1.5)))
     ax_d.set_title(f"ESS {st['ess']:.0f} of n_S = {st['n']}", fontsize=9)
     art["src"].set_offsets(np.column_stack([d.X_source[:, 0], d.y_source]))

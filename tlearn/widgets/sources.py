@@ -12,7 +12,8 @@ import ipywidgets as W
 from ..datasets import make_multisource
 from ..multisource import MultiSourceRidgeCV
 from ..theory import transfer_risk
-from ._common import LAM_GRID, assemble, lam_axis, lam_label, lam_slider, lam_to_x, new_figure, nice_top
+from ._common import (LAM_GRID, assemble, in_drawing_order, lam_axis, lam_label, lam_slider, lam_to_x, moving_yaxis,
+                      new_figure, nice_top)
 
 __all__ = ["sources_explorer", "SourcesModel"]
 
@@ -94,10 +95,16 @@ def _axes(fig_axes):
     art["risk"] = ax_risk.plot(x, np.ones_like(x), "C2-", label="toward W\u03b1(\u03bb)")[0]
     art["risk_plain"] = ax_risk.plot(x, np.ones_like(x), "0.5", ls="--", label="plain ridge")[0]
     art["cur"] = [ax.axvline(1.0, color="C3", lw=1, ls=":") for ax in (ax_loo, ax_risk)]
+    art["title"] = ax_loo.set_title("", fontsize=9)
     # One legend under the panels (plain ridge once): it can never cover the data.
     handles = [art[k] for k in ("bars", "star", "loo", "nested", "plain", "risk")]
     ax_a.figure.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=7, frameon=False)
-    art["moving"] = [*art["bars"], zero, art["star"], *art["cur"]]  # in the order a full draw stacks them
+    # λ moves only `moving` (the α axis follows the α at λ); n and the sources also change `layer` (the curves
+    # against λ and their y-axes, which follow the data).
+    art["moving"] = in_drawing_order([*art["bars"], zero, art["star"], moving_yaxis(ax_a, "\N{MINUS SIGN}0000"),
+                                      *art["cur"]])
+    art["layer"] = in_drawing_order([art["loo"], art["nested"], art["plain"], moving_yaxis(ax_loo), art["title"],
+                                     art["risk"], art["risk_plain"], moving_yaxis(ax_risk)])
     return art
 
 
@@ -118,7 +125,7 @@ def _draw(art, axes, st, lam, n_sources):
         ax.set_ylim(0.0, 1.15 * min(vals.max(), 4.0 * vals.min()))
     for line in art["cur"]:
         line.set_xdata([lam_to_x(lam)] * 2)
-    axes[1].set_title(f"n = {st.data.X_target.shape[0]}, d = {st.data.X_target.shape[1]}", fontsize=9)
+    art["title"].set_text(f"n = {st.data.X_target.shape[0]}, d = {st.data.X_target.shape[1]}")
 
 
 def sources_explorer(n=20, similarities=(0.9, 0.5, 0.0, -0.9), lam=10.0, n_features=10, noise=1.0, seed=0):
@@ -142,11 +149,10 @@ def sources_explorer(n=20, similarities=(0.9, 0.5, 0.0, -0.9), lam=10.0, n_featu
         _draw(art, axes[0], model.setting(v["n"], sims), v["lam"], k)
         return model.summary(v["n"], sims, v["lam"])
 
-    # A λ move changes only the bars and the λ markers: they are blitted over a cached background while the
-    # setting and the (laddered) α axis stay the same.
-    key = lambda v: (v["n"], v["n_sources"], *(v[f"sim{i + 1}"] for i in range(v["n_sources"])),  # noqa: E731
-                     axes[0][0].get_ylim())
+    # Every move is a blit over one full draw: λ redraws art["moving"] over the background of its setting, which
+    # is that full draw plus art["layer"] (kept for the last few settings).
+    key = lambda v: (v["n"], *(v[f"sim{i + 1}"] for i in range(v["n_sources"])))  # noqa: E731
     explorer = assemble(controls, fig, compute, title="Many sources: which to trust, how much",
-                        fast=(art["moving"], key))
+                        fast=(art["moving"], key, art["layer"]))
     explorer.model, explorer.artists = model, art
     return explorer
