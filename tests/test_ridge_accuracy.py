@@ -48,13 +48,19 @@ CASES = [(n, d, cond, lam) for n, d in [(12, 5), (5, 12)] for cond in [1.0, 1e4,
          for lam in [1e-11, 1e-8, 1e-4, 1.0]]
 
 
-@pytest.mark.parametrize("n,d,cond,lam", CASES)
-def test_ridge_fit_is_accurate_to_1e_9_against_exact_arithmetic(n, d, cond, lam):
-    """Eq. (1.4) of notebook 01 (solved on the residual problem, Eq. (1.5)) for cond(X) ≤ 1e10, λ ≥ 1e-11."""
+def problem(n, d, cond):
+    """X with cond(X) = ``cond``, a noisy linear y and a small prior (the same draw for every solver)."""
     X = conditioned(n, d, cond, seed=n + d)
     rng = np.random.default_rng(1)
     prior = 0.1 * rng.standard_normal(d)
     y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
+    return X, y, prior
+
+
+@pytest.mark.parametrize("n,d,cond,lam", CASES)
+def test_ridge_fit_is_accurate_to_1e_9_against_exact_arithmetic(n, d, cond, lam):
+    """Eq. (1.4) of notebook 01 (solved on the residual problem, Eq. (1.5)) for cond(X) ≤ 1e10, λ ≥ 1e-11."""
+    X, y, prior = problem(n, d, cond)
     ref = exact_ridge(X, y, lam, prior)
     assert rel_err(ridge_fit(X, y, lam, prior=prior), ref) <= 1e-9
     assert rel_err(ridge_fit(X, y, lam), exact_ridge(X, y, lam, np.zeros(d))) <= 1e-9
@@ -155,10 +161,7 @@ def test_dual_path_falls_back_to_the_svd_when_ill_conditioned():
 @pytest.mark.parametrize("n,d,cond,lam", CASES)
 def test_ridge_path_coef_is_accurate_to_1e_9_on_every_path(n, d, cond, lam):
     """Eq. (1.6) of notebook 01 through RidgePath: Gram (12×5), dual (5×12) or SVD fallback, vs exact arithmetic."""
-    X = conditioned(n, d, cond, seed=n + d)
-    rng = np.random.default_rng(1)
-    prior = 0.1 * rng.standard_normal(d)
-    y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
+    X, y, prior = problem(n, d, cond)
     path = RidgePath(X, y)
     assert path.factorisation == ("svd" if cond > 1 else "gram" if n >= 2 * d else "dual")
     assert rel_err(path.coef(lam, prior=prior), exact_ridge(X, y, lam, prior)) <= 1e-9
