@@ -518,18 +518,20 @@ RUNNERS = {"1": case1, "2": case2, "3": case3, "4": case4, "5": case5, "6": case
 #: What bounds a row that can miss its target (measured with cProfile), printed under the table.
 BOUNDS = [
     ("vs bare redraw",
-     "every explorer blits a λ move: only the artists that depend on λ are redrawn over a cached "
-     "background (tlearn/widgets/_common.py, `Blitter`), so a λ move costs less than the floor, which "
-     "redraws the whole figure. A move of a slow control (n_B, similarity, k, ...) is one full draw."),
+     "every move of every control is a blit (tlearn/widgets/_blit.py, `Blitter`): the artists a control "
+     "changes, the rescaling y-axes among them, are drawn over a cached bitmap of one full draw, so a move "
+     "costs a fraction of the floor, which redraws the whole figure. A ratio near or above 1× means the "
+     "move drew the whole figure again: a regression."),
     ("λ move to a new setting (trains)",
      "the backprop explorer trains all 27 slider λ at once (one vectorised loop) on the first visit of an "
      "(n, η) setting, the deep explorer fine-tunes once per (n, n_frozen, λ); later visits are cache hits."),
     ("move (drawn) vs bare redraw",
-     "a drawn move of a slow control (n_B, similarity, k, distance, n, ...) is one full draw of the figure "
-     "(its limits and tick labels change) over a layout cached per setting, plus the blitted artists: it can "
-     "only tie the floor, so on a loaded machine its ratio scatters around 1.0–1.3×. Most of a full draw is "
-     "text (tick labels, titles, legend: matplotlib's ft2font layout and glyph rendering). First visits also "
-     "compute the setting (ridge: 27 RidgePath solves, ~15 ms; backprop: 27 networks trained, seconds)."),
+     "a drawn move redraws the moving artists over the background of its setting: one full draw of the "
+     "static figure plus, per slow setting (n_B, similarity, k, distance, n, ...), its layer (kept for the "
+     "last few settings). Most of what remains is text (tick labels and titles: matplotlib's ft2font layout "
+     "and glyph rendering) and the PNG encode. First visits also compute the setting (ridge: 27 RidgePath "
+     "solves, ~15 ms; backprop: 27 networks trained; deep: up to 8 settings × 5 draws fine-tuned, seconds); "
+     "they are reported, not judged."),
     ("TransferRidge.fit",
      "X is centred (one copy) and XᵀX is formed exactly as `Ridge` does; at (10,000, 100) both are bound by "
      "the same BLAS `syrk`, so the ratio sits near 0.8–0.95. With 2 BLAS threads on a loaded 2-core machine "

@@ -112,3 +112,20 @@ def test_a_first_visit_counts_its_fine_tunings_in_the_status_line():
     counts = [t.split(":")[0] for t in seen if t.startswith("fine-tuning")]
     assert counts == [f"fine-tuning {k}/8" for k in range(1, 9)]
     assert seen[-1].startswith("done in") and model.missing(2, 1.0, 1) == 0
+
+
+@pytest.mark.parametrize("scenario, moves", [
+    ("split", dict(n=1)), ("split", dict(lam=0.0)), ("split", dict(lam=np.inf, n_frozen=0)),
+    ("split", dict(n=20, n_frozen=1, lam=0.01)), ("shared", dict(n=4)), ("shared", dict(n=100, lam=np.inf)),
+])
+def test_every_move_is_blitted_and_matches_a_fresh_full_render(scenario, moves, blit_vs_fresh, yaxis_fits):
+    """n rescales both panels and λ / n_frozen the bars, yet every move is a blit over one background, equal to a
+    new explorer's full render at the same values; the extreme settings fit the layout measured once."""
+    start = dict(n=2, lam=1.0, n_frozen=1) if scenario == "split" else dict(n=10, lam=1.0, n_frozen=1)
+    ex = deep_explorer(scenario, **start, n_seeds=2, epochs=3)
+    fresh = lambda v: deep_explorer(scenario, n=v["n"], lam=v["lam"], n_frozen=v["n_frozen"],  # noqa: E731
+                                    n_seeds=2, epochs=3)
+    blit, full = blit_vs_fresh(ex, fresh, **moves)
+    # A few anti-aliased pixels where markers overlap may differ; a stale tick label alone is about 50.
+    assert (np.abs(blit - full).max(axis=2) > 40).sum() <= 10
+    yaxis_fits(ex.fig)

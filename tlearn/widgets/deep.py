@@ -3,7 +3,8 @@
 The maths lives in :class:`DeepTransferModel` (no matplotlib, no ipywidgets): it
 pre-trains the source once per scenario, fine-tunes with :func:`tlearn.fine_tune`
 over ``n_seeds`` target draws and caches every mean score and its standard
-error, so moving a slider back is instant. :func:`deep_explorer` only draws it.
+error, so moving a slider back is instant. :func:`deep_explorer` only draws it,
+blitting every move over one full draw of the figure.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import ipywidgets as W
 from ..datasets import load_digits_inverted, load_digits_split, make_shared_representation
 from ..finetune import fine_tune_curves
 from ..mlp import MLP
-from ._common import assemble, lam_axis, lam_label, lam_slider, lam_to_x, new_figure
+from ._common import assemble, in_drawing_order, lam_axis, lam_label, lam_slider, lam_to_x, moving_yaxis, new_figure
 
 __all__ = ["deep_explorer", "Scenario", "SCENARIOS", "pretrained_source", "target_score", "DeepTransferModel",
            "STRATS", "LAM_CURVE"]
@@ -143,23 +144,36 @@ class DeepTransferModel:
 
 
 def _draw_figure(model):
-    """The figure and its artists (bars, λ path with SE band, scratch line): drawing only."""
+    """The figure and its artists (bars with SE, λ path with SE band, scratch line): drawing only.
+
+    Every move is a blit over one full draw: ``a["layer"]`` holds what depends
+    on n alone (the λ path, its band and y-axis, the scratch line, the title),
+    drawn once per n; ``a["moving"]`` what λ and n_frozen change as well (the
+    bars, their labels and rescaling y-axis, the current λ).
+    """
     fig, axes = new_figure(1, 2, figsize=(10.5, 3.5))
     ax_bar, ax_lam = axes[0]
     a = {"fig": fig, "ax_bar": ax_bar, "ax_lam": ax_lam}
-    a["bars"] = ax_bar.bar(np.arange(5), np.zeros(5), color=["0.55", "C0", "C2", "C1", "C3"])
+    x5, x_lam = np.arange(5), lam_to_x(np.array(LAM_CURVE))
+    a["bars"] = ax_bar.bar(x5, np.zeros(5), color=["0.55", "C0", "C2", "C1", "C3"])
+    a["errbar"] = ax_bar.errorbar(x5, np.zeros(5), yerr=np.zeros(5), fmt="none", ecolor="k", capsize=3, lw=1)
     ax_bar.set_ylabel(f"held-out target {model.metric}")
+    ax_bar.set_xticks(x5, [""] * 5)
+    ax_bar.set_xlim(-0.6, 4.6)
     a["texts"] = [ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in range(5)]
     a["title"] = ax_bar.set_title("", fontsize=9)
-    (a["curve"],) = ax_lam.plot(lam_to_x(np.array(LAM_CURVE)), np.zeros(len(LAM_CURVE)), "o-", color="C3",
-                                label="L2-SP (mean)")
-    (a["cur_pt"],) = ax_lam.plot([1.0], [0.0], "D", color="k", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
+    a["band"] = ax_lam.fill_between(x_lam, np.zeros(x_lam.size), np.zeros(x_lam.size), color="C3", alpha=0.2)
+    (a["curve"],) = ax_lam.plot(x_lam, np.zeros(len(LAM_CURVE)), "o-", color="C3", label="L2-SP (mean)")
     a["scratch_line"] = ax_lam.axhline(0.0, color="0.55", ls="--", label="scratch")
-    a["band"] = None
+    (a["cur_pt"],) = ax_lam.plot([1.0], [0.0], "D", color="k", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
     lam_axis(ax_lam)
     ax_lam.set_ylabel(f"held-out target {model.metric}")
     ax_lam.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)  # off the data
     ax_lam.set_title("L2-SP: 0 = full fine-tuning, \N{INFINITY} = head only", fontsize=9)
+    caps, (segments,) = a["errbar"][1], a["errbar"][2]
+    a["moving"] = in_drawing_order([*a["bars"], segments, *caps, *a["texts"], ax_bar.xaxis, moving_yaxis(ax_bar),
+                                    a["cur_pt"]])
+    a["layer"] = in_drawing_order([a["title"], a["band"], a["curve"], a["scratch_line"], moving_yaxis(ax_lam)])
     return a
 
 
@@ -210,7 +224,8 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
             holder["status"].value = f"done in {time.perf_counter() - t0:.1f} s ({len(model.cache)} settings cached)"
         return model.summary(v["n"], v["lam"], v["n_frozen"])
 
-    explorer = assemble(controls, fig=a["fig"], compute=compute, title=f"Deep transfer: {sc.name}")
+    explorer = assemble(controls, fig=a["fig"], compute=compute, title=f"Deep transfer: {sc.name}",
+                        fast=(a["moving"], lambda v: v["n"], a["layer"]))
     holder["status"] = explorer.state["status"]
     explorer.model = model
     explorer.state.update(bars=a["bars"], curve=a["curve"], scratch_line=a["scratch_line"], cur_pt=a["cur_pt"],
@@ -227,14 +242,15 @@ def _count(holder, strategy, what):
 
 
 def _update_figure(a, view, v, sc, n_draws):
-    """Set the artists from ``view``; re-run the layout when the limits changed."""
+    """Set the artists from ``view``, in place (the limits follow the data: the y-axes are blitted too)."""
     means = np.array([m for m, _ in view["bars"]])
     ses = np.array([s for _, s in view["bars"]])
     for b, m in zip(a["bars"], means):
         b.set_height(m)
-    if a.get("errbar") is not None:
-        a["errbar"].remove()
-    a["errbar"] = a["ax_bar"].errorbar(np.arange(5), means, yerr=ses, fmt="none", ecolor="k", capsize=3, lw=1)
+    _, (low, high), (segments,) = a["errbar"]
+    low.set_ydata(means - ses)
+    high.set_ydata(means + ses)
+    segments.set_segments([[(i, m - e), (i, m + e)] for i, (m, e) in enumerate(zip(means, ses))])
     for i, (t, m) in enumerate(zip(a["texts"], means)):
         t.set_position((i, max(m + ses[i], 0.0)))
         t.set_text(f"{m:.2f}")
@@ -244,16 +260,8 @@ def _update_figure(a, view, v, sc, n_draws):
     cm = np.array([m for m, _ in view["curve"]])
     cs = np.array([s for _, s in view["curve"]])
     a["curve"].set_ydata(cm)
-    if a["band"] is not None:
-        a["band"].remove()
-    a["band"] = a["ax_lam"].fill_between(lam_to_x(np.array(LAM_CURVE)), cm - cs, cm + cs, color="C3", alpha=0.2)
+    a["band"].set_data(lam_to_x(np.array(LAM_CURVE)), cm - cs, cm + cs)
     a["cur_pt"].set_data([lam_to_x(v["lam"])], [means[4]])
     a["scratch_line"].set_ydata([means[0]] * 2)
-    limits = (_limits(min(0.0, (means - ses).min()), max(1.0, (means + ses).max() + 0.06)),
-              _limits(min((cm - cs).min(), means[0]), max((cm + cs).max(), means[0])))
-    if limits != a.get("limits"):
-        a["ax_bar"].set_ylim(*limits[0])
-        a["ax_lam"].set_ylim(*limits[1])
-        a["fig"].set_layout_engine("constrained")  # new limits, new tick labels: lay out again
-        a["fig"]._tlearn_frozen = False
-        a["limits"] = limits
+    a["ax_bar"].set_ylim(*_limits(min(0.0, (means - ses).min()), max(1.0, (means + ses).max() + 0.06)))
+    a["ax_lam"].set_ylim(*_limits(min((cm - cs).min(), means[0]), max((cm + cs).max(), means[0])))
