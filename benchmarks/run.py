@@ -266,9 +266,9 @@ def case3(cfg):
             rows.append(Row("3", f"{name}: λ move vs naive with ŵ refit only (speedup)", m_ours, m_light,
                             m_light / m_ours, Target("info"), ref_name="Ridge for ŵ + new figure",
                             extra="naive given the cached Monte-Carlo points: new figure vs in-place redraw"))
-        if slow:  # the first visit of a λ trains networks (cached afterwards): report it too
+        if slow:  # a first visit of a λ value: a look-up of what the first visit of its setting trained
             m_cold, p_cold = summary(cold[:-1])  # the last entry returns to the (cached) start value
-            rows.append(Row.compare("3", f"{name}: λ move to a new setting (trains)", m_cold, m_floor,
+            rows.append(Row.compare("3", f"{name}: λ move to a value not shown yet", m_cold, m_floor,
                                     Target("max_ratio", 1.2), ref_name="set_data + render",
                                     extra=f"p95 {fmt_time(p_cold)}; {len(cold) - 1} first visits, cached afterwards"))
         lam_ctl.value = start
@@ -522,9 +522,10 @@ BOUNDS = [
      "changes, the rescaling y-axes among them, are drawn over a cached bitmap of one full draw, so a move "
      "costs a fraction of the floor, which redraws the whole figure. A ratio near or above 1× means the "
      "move drew the whole figure again: a regression."),
-    ("λ move to a new setting (trains)",
+    ("λ move to a value not shown yet",
      "the backprop explorer trains all 27 slider λ at once (one vectorised loop) on the first visit of an "
-     "(n, η) setting, the deep explorer fine-tunes once per (n, n_frozen, λ); later visits are cache hits."),
+     "(n, η) setting, and the deep explorer's λ slider offers the λ of its L2-SP path, fine-tuned on the "
+     "first visit of an n: a λ move itself only looks results up. A miss here means a λ move trained."),
     ("move (drawn) vs bare redraw",
      "a drawn move redraws the moving artists over the background of its setting: one full draw of the "
      "static figure plus, per slow setting (n_B, similarity, k, distance, n, ...), its layer (kept for the "

@@ -129,3 +129,25 @@ def test_every_move_is_blitted_and_matches_a_fresh_full_render(scenario, moves, 
     # A few anti-aliased pixels where markers overlap may differ; a stale tick label alone is about 50.
     assert (np.abs(blit - full).max(axis=2) > 40).sum() <= 10
     yaxis_fits(ex.fig)
+
+
+def test_a_lam_move_never_trains_the_slider_offers_the_path():
+    """The λ slider offers exactly the λ of the path on the right, so a λ move is a look-up: no fine-tuning."""
+    ex = deep_explorer("split", n=1, lam=0.5, n_seeds=2, epochs=1)
+    assert [v for _, v in ex.controls["lam"].options] == list(LAM_CURVE)
+    assert ex.controls["lam"].value == 1.0  # 0.5 snaps to the nearest path λ in log λ
+    trained = len(ex.model.cache)
+    for g in LAM_CURVE:
+        ex.controls["lam"].value = g
+        assert ex.model.missing(1, g, 1) == 0
+    assert len(ex.model.cache) == trained
+    np.testing.assert_allclose(ex.state["bars"][4].get_height(), ex.state["curve"].get_ydata()[-1])  # λ = ∞: head
+
+
+@pytest.mark.parametrize("kwargs, name", [(dict(n=0), "n"), (dict(n=21), "n"), (dict(n=2.5), "n"),
+                                          (dict(n_frozen=2), "n_frozen"), (dict(n_frozen=-1), "n_frozen"),
+                                          (dict(n_seeds=1), "n_seeds"), (dict(epochs=0), "epochs"),
+                                          (dict(lam=-1.0), "lam"), (dict(lam=1j), "lam")])
+def test_arguments_off_the_sliders_are_refused_by_name(kwargs, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        deep_explorer("split", **{"n_seeds": 2, "epochs": 1, **kwargs})

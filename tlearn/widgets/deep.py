@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-import ipywidgets as W
 
 from ..datasets import load_digits_inverted, load_digits_split, make_shared_representation
 from ..finetune import fine_tune_curves
 from ..mlp import MLP
-from ._common import assemble, in_drawing_order, lam_axis, lam_label, lam_slider, lam_to_x, moving_yaxis, new_figure
+from .._validation import check_int
+from ._common import (assemble, in_drawing_order, int_slider, lam_axis, lam_label, lam_slider, lam_to_x, moving_yaxis,
+                      new_figure)
 
 __all__ = ["deep_explorer", "Scenario", "SCENARIOS", "pretrained_source", "target_score", "DeepTransferModel",
            "STRATS", "LAM_CURVE"]
@@ -186,8 +187,11 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     """Explore fine-tuning strategies live (Eqs. (4.1)-(4.3) of notebook 04).
 
     Controls: ``"n"`` (labelled target samples, per class for the digits),
-    ``"lam"`` (λ of L2-SP, with the limits 0 = full and ∞ = head) and
-    ``"n_frozen"``. Left: held-out target score of the five strategies, mean
+    ``"lam"`` (λ of L2-SP: the values of the path on the right,
+    :data:`LAM_CURVE`, with the limits 0 = full and ∞ = head; any λ ≥ 0 is
+    snapped to the nearest one in log λ) and ``"n_frozen"``; ``n`` and
+    ``n_frozen`` must lie on their sliders (checked), ``n_seeds`` ≥ 2 (a
+    standard error needs two draws). Left: held-out target score of the five strategies, mean
     of ``n_seeds`` target draws ± standard error. Right: the L2-SP path
     against λ with its SE band, and the scratch baseline. ``explorer.model`` is
     the :class:`DeepTransferModel`; the summary line names the winner.
@@ -196,20 +200,19 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     moving back is instant. A first visit is not: a new n fine-tunes up to
     eight settings (the five strategies and the L2-SP path) × ``n_seeds``
     draws with :func:`tlearn.fine_tune`'s default stopping rule -- seconds,
-    tens of seconds on a loaded 2-core machine; a new λ or n_frozen one
-    setting. The status line above the figure counts them as they run.
+    tens of seconds on a loaded 2-core machine; a new n_frozen one setting.
+    A λ move never trains: the path already holds every λ on the slider.
+    The status line above the figure counts the fine-tunings as they run.
     """
     sc = _check_scenario(scenario)
     L, (lo, hi) = len(sc.sizes) - 1, sc.n_range
-    n = sc.n_default if n is None else n
+    n_seeds = check_int(n_seeds, "n_seeds", 2, 1000)
+    epochs = None if epochs is None else check_int(epochs, "epochs", 1)
     controls = {
-        "n": W.IntSlider(value=int(np.clip(n, lo, hi)), min=lo, max=hi, description=sc.n_label,
-                         continuous_update=False),
-        "lam": lam_slider(lam),
-        "n_frozen": W.IntSlider(value=n_frozen, min=0, max=L - 1, description="n_frozen", continuous_update=False),
+        "n": int_slider(sc.n_default if n is None else n, lo, hi, "n", sc.n_label, continuous_update=False),
+        "lam": lam_slider(lam, grid=LAM_CURVE),
+        "n_frozen": int_slider(n_frozen, 0, L - 1, "n_frozen", continuous_update=False),
     }
-    controls["n"].add_class("tlearn-n")
-    controls["n_frozen"].add_class("tlearn-n_frozen")
     holder = {"done": 0, "todo": 0}
     model = DeepTransferModel(scenario, tuple(range(int(n_seeds))), epochs,
                               on_train=lambda s, n_: _count(holder, s, f"{sc.n_label} = {n_}, {int(n_seeds)} draws"))
