@@ -101,11 +101,22 @@ def test_prior_1d_broadcasts_over_targets():
 
 
 # ---------------------------------------------------------------- bad input
+def test_huge_finite_entries_whose_sum_overflows_are_accepted():
+    """The finiteness check's fast path (a finite sum) falls back to the entries when the sum overflows."""
+    from tlearn._validation import check_array
+
+    big = np.full((4, 3), 1e308)  # finite entries, an infinite sum
+    np.testing.assert_array_equal(check_array(big, "X"), big)
+    with pytest.raises(ValueError, match="X contains 1 NaN or infinite"):
+        check_array(np.vstack([big, [[1.0, np.inf, 2.0]]]), "X")
+
+
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
         (dict(X=[[1.0, np.nan]]), ValueError, "X contains 1 NaN"),
         (dict(X=[[1.0, np.inf]]), ValueError, "X contains 1 NaN or infinite"),
+        (dict(X=[[np.inf, -np.inf]] * 3), ValueError, "X contains 6 NaN or infinite"),  # their sum is NaN
         (dict(y=[1.0, 2.0]), ValueError, "y has 2 rows but X has 3"),
         (dict(X=[1.0, 2.0, 3.0]), ValueError, "X must be 2-D"),
         (dict(X=np.zeros((0, 2)), y=np.zeros(0)), ValueError, r"X has 0 sample\(s\)"),

@@ -61,7 +61,9 @@ def check_array(a, name, ndim=(1, 2), allow_empty=False, dtype=np.float64):
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one value")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
-    if not np.all(np.isfinite(arr)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite_sum = np.isfinite(arr.sum())  # a finite sum: every entry is finite (no bool copy of arr)
+    if not finite_sum and not np.all(np.isfinite(arr)):  # an overflowing sum: look at the entries
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s); remove or impute them first")
     return arr

@@ -169,7 +169,8 @@ class TransferRidge(RegressorMixin, BaseEstimator):
         """Checked X, y, sample weights and the prior from ``source_coef`` (shared with the CV variant)."""
         check_bool(self.fit_intercept, "fit_intercept")
         check_X_y(X, y)  # our messages first (strings, complex, NaN), then scikit-learn's bookkeeping
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
+                             ensure_all_finite=False)  # checked just above
         w = check_sample_weight(sample_weight, X.shape[0])
         k = y.shape[1] if y.ndim == 2 else None
         prior = _source_coef_as_prior(self.source_coef, X.shape[1], y.ndim, k)
