@@ -436,6 +436,7 @@ def _import_time(stmt):
 def case6(cfg):
     stmts = {
         "tlearn": "import tlearn",
+        "estimator": "from tlearn import TransferRidge",
         "tlearn.widgets": "import tlearn.widgets",
         "sklearn.linear_model": "import sklearn.linear_model",
         "matplotlib+ipywidgets": "import matplotlib.figure, ipywidgets, sklearn.linear_model",
@@ -449,9 +450,11 @@ def case6(cfg):
             res[k].append(_import_time(s))
     med = {k: float(np.median(v)) for k, v in res.items()}
     return [
-        Row.compare("6", "import tlearn (fresh interpreter)", med["tlearn"], med["sklearn.linear_model"],
-                    Target("info"), ref_name="import sklearn.linear_model",
-                    extra="tlearn imports scikit-learn's estimator base"),
+        Row("6", "import tlearn (fresh interpreter)", med["tlearn"], None, med["tlearn"], Target("max_value", 0.5, "s"),
+            extra="the public names load on first use (PEP 562): nothing heavy is imported yet"),
+        Row.compare("6", "from tlearn import TransferRidge (fresh interpreter)", med["estimator"],
+                    med["sklearn.linear_model"], Target("info"), ref_name="import sklearn.linear_model",
+                    extra="an estimator needs scikit-learn's estimator base: most of this is scikit-learn"),
         Row.compare("6", "import tlearn.widgets (fresh interpreter)", med["tlearn.widgets"],
                     med["matplotlib+ipywidgets"], Target("info"),
                     ref_name="import matplotlib.figure, ipywidgets, sklearn.linear_model"),
