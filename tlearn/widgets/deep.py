@@ -191,10 +191,11 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     :data:`LAM_CURVE`, with the limits 0 = full and ∞ = head; any λ ≥ 0 is
     snapped to the nearest one in log λ) and ``"n_frozen"``; ``n`` and
     ``n_frozen`` must lie on their sliders (checked), ``n_seeds`` ≥ 2 (a
-    standard error needs two draws). Left: held-out target score of the five strategies, mean
-    of ``n_seeds`` target draws ± standard error. Right: the L2-SP path
-    against λ with its SE band, and the scratch baseline. ``explorer.model`` is
-    the :class:`DeepTransferModel`; the summary line names the winner.
+    standard error needs two draws). Left: held-out target score of the five
+    strategies, mean of ``n_seeds`` target draws ± standard error. Right: the
+    L2-SP path against λ with its SE band, and the scratch baseline.
+    ``explorer.model`` is the :class:`DeepTransferModel`; the summary line
+    names the winner.
 
     Every score is cached, and a state already shown re-sends its picture, so
     moving back is instant. A first visit is not: a new n fine-tunes up to
@@ -204,9 +205,8 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     A λ move never trains: the path already holds every λ on the slider.
     The status line above the figure counts the fine-tunings as they run.
     """
-    sc = _check_scenario(scenario)
+    sc, n_seeds = _check_scenario(scenario), check_int(n_seeds, "n_seeds", 2, 1000)
     L, (lo, hi) = len(sc.sizes) - 1, sc.n_range
-    n_seeds = check_int(n_seeds, "n_seeds", 2, 1000)
     epochs = None if epochs is None else check_int(epochs, "epochs", 1)
     controls = {
         "n": int_slider(sc.n_default if n is None else n, lo, hi, "n", sc.n_label, continuous_update=False),
@@ -229,8 +229,7 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
 
     explorer = assemble(controls, fig=a["fig"], compute=compute, title=f"Deep transfer: {sc.name}",
                         fast=(a["moving"], lambda v: v["n"], a["layer"]))
-    holder["status"] = explorer.state["status"]
-    explorer.model = model
+    holder["status"], explorer.model = explorer.state["status"], model
     explorer.state.update(bars=a["bars"], curve=a["curve"], scratch_line=a["scratch_line"], cur_pt=a["cur_pt"],
                           scenario=scenario, seeds=model.seeds, epochs=epochs, source=model.source)
     return explorer
