@@ -112,48 +112,6 @@ def test_loss_monitor_as_an_mlp_callback():
     assert mon.progress.value == 4
 
 
-def test_every_lambda_trained_at_once_equals_one_at_a_time():
-    """Eqs. (3.13)-(3.14): the batched λ loop against the plain trainer run once per λ, a diverging η included."""
-    from tlearn.backprop import train_two_layer
-    from tlearn.widgets import train_two_layer_lams
-
-    rng = np.random.default_rng(3)
-    x = rng.uniform(-1, 1, (9, 1))
-    y = np.sin(3 * x[:, 0]) + 0.3 * rng.standard_normal(9)
-    xv = rng.uniform(-1, 1, (20, 1))
-    yv = np.sin(3 * xv[:, 0])
-    lams = [0.0, 0.01, 1.0, np.inf]
-    for lr in (0.3, 3.0):  # at η = 3 the networks diverge at different steps, λ = ∞ never
-        kw = dict(n_hidden=5, lr=lr, steps=300, seed=1, X_val=xv, y_val=yv, log_every=7)
-        for lam, (params, hist) in zip(lams, train_two_layer_lams(x, y, lams, **kw)):
-            ref_params, ref_hist = train_two_layer(x, y, lam=lam, **kw)
-            assert hist["diverged"] == ref_hist["diverged"] and hist["steps_done"] == ref_hist["steps_done"]
-            assert hist["step"] == ref_hist["step"]
-            np.testing.assert_allclose(hist["loss"], ref_hist["loss"], rtol=1e-12)
-            np.testing.assert_allclose(hist["val_loss"], ref_hist["val_loss"], rtol=1e-12)
-            for p, q in zip(params, ref_params):
-                assert p.shape == q.shape
-                if not hist["diverged"]:
-                    np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
-    assert train_two_layer(x, y, n_hidden=5, lam=0.0, lr=3.0, steps=300, seed=1)[1]["diverged"]  # checked above
-
-
-def test_batched_training_with_two_outputs_and_relu():
-    """Eq. (3.13) with k = 2 outputs and ReLU: every network equals its one-λ run."""
-    from tlearn.backprop import train_two_layer
-    from tlearn.widgets import train_two_layer_lams
-
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((12, 3))
-    Y = np.column_stack([X[:, 0] - X[:, 1], np.tanh(X[:, 2])])
-    kw = dict(n_hidden=4, activation="relu", lr=0.2, steps=60, seed=2)
-    for lam, (params, hist) in zip([0.0, 0.5], train_two_layer_lams(X, Y, [0.0, 0.5], **kw)):
-        ref_params, ref_hist = train_two_layer(X, Y, lam=lam, **kw)
-        np.testing.assert_allclose(hist["loss"], ref_hist["loss"], rtol=1e-12)
-        for p, q in zip(params, ref_params):
-            np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-13)
-
-
 @pytest.mark.parametrize("activation, d, k", [("tanh", 1, 1), ("relu", 3, 2)])
 def test_stacked_grid_of_lambda_and_eta_equals_the_plain_trainer(activation, d, k):
     """Eqs. (3.13)-(3.14): the explorer's stacked fast path against ``train_two_layer`` run once per (λ, η).
@@ -208,17 +166,19 @@ def test_a_first_visit_is_announced_in_the_status_line(ex):
 
 
 def test_batched_training_names_bad_arguments():
-    from tlearn.widgets import train_two_layer_lams
+    from tlearn.widgets import train_two_layer_grid
 
     x, y = np.zeros((4, 1)), np.zeros(4)
     with pytest.raises(ValueError, match="lams"):
-        train_two_layer_lams(x, y, [-1.0])
-    with pytest.raises(ValueError, match="lr"):
-        train_two_layer_lams(x, y, [0.0], lr=0.0)
+        train_two_layer_grid(x, y, [-1.0], [0.1])
+    with pytest.raises(ValueError, match="lrs"):
+        train_two_layer_grid(x, y, [0.0], [0.0])
     with pytest.raises(ValueError, match="activation"):
-        train_two_layer_lams(x, y, [0.0], activation="sigmoid")
+        train_two_layer_grid(x, y, [0.0], [0.1], activation="sigmoid")
     with pytest.raises(ValueError, match="X_val"):
-        train_two_layer_lams(x, y, [0.0], X_val=x)
+        train_two_layer_grid(x, y, [0.0], [0.1], X_val=x)
+    with pytest.raises(ValueError, match="steps"):
+        train_two_layer_grid(x, y, [0.0], [0.1], steps=0)
 
 
 def test_the_model_is_usable_without_a_figure():

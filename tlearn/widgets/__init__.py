@@ -7,7 +7,7 @@ and caches (no drawing, testable alone) and ``.summary_text`` the one-line
 summary shown under the figure.
 """
 from ._common import LAM_GRID, Explorer, assemble, lam_slider, new_figure, render_png
-from ._batched import train_two_layer_grid, train_two_layer_lams
+from ._batched import train_two_layer_grid
 from ._models import BackpropExplorerModel, FeatureCurves, RidgeExplorerModel, RidgeSetting
 from .ridge import ridge_explorer
 from .features import feature_explorer
@@ -18,7 +18,7 @@ from .shift import shift_explorer
 
 __all__ = ["Explorer", "assemble", "lam_slider", "new_figure", "render_png", "LAM_GRID", "ridge_explorer"]
 __all__ += ["backprop_explorer", "LossMonitor"]
-__all__ += ["train_two_layer_lams", "train_two_layer_grid", "RidgeExplorerModel", "RidgeSetting", "FeatureCurves", "BackpropExplorerModel"]
+__all__ += ["train_two_layer_grid", "RidgeExplorerModel", "RidgeSetting", "FeatureCurves", "BackpropExplorerModel"]
 __all__ += ["deep_explorer"]
 __all__ += ["feature_explorer"]
 __all__ += ["shift_explorer", "sources_explorer"]
