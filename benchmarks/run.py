@@ -6,7 +6,7 @@
     python benchmarks/run.py --quick       # a fast run (few repetitions)
     python benchmarks/run.py --smoke       # CI: every case once, minimal repetitions, no timing judged;
                                            # exits 1 if any case raises (a renamed attribute, ...)
-    python benchmarks/run.py --only 1,2    # some cases (1-6)
+    python benchmarks/run.py --only 1,2    # some cases (1-8)
     python benchmarks/run.py --make-test   # case 5 also times the full `make test`
 
 Cases (targets as filed; they are never moved):
@@ -19,6 +19,8 @@ Cases (targets as filed; they are never moved):
   5. notebooks: wall time and peak kernel memory                    ≤ 30 s (60 s deep), ≤ 400 MB
   6. import time of tlearn and tlearn.widgets                       reported
   7. every control of every explorer vs the bare redraw             ≤ 1.2× (median and p95)
+  8. ridge_fit / RidgePath / coef / loo_mse vs the solver before     ≤ 1.1× (about the timing noise)
+     issue 9 (a verbatim copy in benchmarks/scaling.py)
 
 Times are medians of repetitions interleaved round-robin with the reference
 in the same run, so background load hits both alike: read the ratios, not
@@ -52,6 +54,7 @@ CASES = {
     "5": "notebooks: wall time and peak kernel memory",
     "6": "import time",
     "7": "every explorer control vs the bare redraw",
+    "8": "the ridge solver vs the one before issue 9",
 }
 
 
@@ -514,7 +517,19 @@ def case7(cfg):
     return rows
 
 
-RUNNERS = {"1": case1, "2": case2, "3": case3, "4": case4, "5": case5, "6": case6, "7": case7}
+# ---------------------------------------------------------------------------- case 8
+def case8(cfg):
+    """The well-conditioned ridge path did not slow down: issue 9's solver vs a verbatim copy of the old one."""
+    from scaling import MAX_SLOWDOWN, regression_rows
+
+    with _blas(cfg):
+        reg = regression_rows(cfg.quick, rounds=2 if cfg.smoke else 15)
+    return [Row.compare("8", f"{r['call']} at (n, d) = ({r['n']:,}, {r['d']}){_threads(cfg)}", r["new"], r["old"],
+                        Target("max_ratio", MAX_SLOWDOWN), ref_name="the solver before issue 9",
+                        extra="best of interleaved rounds") for r in reg]
+
+
+RUNNERS = {"1": case1, "2": case2, "3": case3, "4": case4, "5": case5, "6": case6, "7": case7, "8": case8}
 
 
 # ---------------------------------------------------------------------------- report
@@ -638,7 +653,7 @@ def parse_args(argv=None):
     cases = [c.strip() for c in cfg.only.split(",") if c.strip()] or list(RUNNERS)
     bad = [c for c in cases if c not in RUNNERS]
     if bad:
-        p.error(f"--only takes case numbers 1-7, got {', '.join(bad)}")
+        p.error(f"--only takes case numbers 1-8, got {', '.join(bad)}")
     cfg.cases = cases
     return cfg
 

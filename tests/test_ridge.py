@@ -4,6 +4,8 @@ References: the augmented least-squares system [X; √λ I] w = [y; √λ w_A]
 (solved by np.linalg.lstsq), the pseudo-inverse, brute-force leave-one-out,
 scikit-learn's Ridge and RidgeCV, and scikit-learn's check_estimator.
 """
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
@@ -103,12 +105,25 @@ def test_prior_1d_broadcasts_over_targets():
 # ---------------------------------------------------------------- bad input
 def test_huge_finite_entries_whose_sum_overflows_are_accepted():
     """The finiteness check's fast path (a finite sum) falls back to the entries when the sum overflows."""
-    from tlearn._validation import check_array
+    from tlearn._validation import check_array, check_lam
 
-    big = np.full((4, 3), 1e308)  # finite entries, an infinite sum
-    np.testing.assert_array_equal(check_array(big, "X"), big)
-    with pytest.raises(ValueError, match="X contains 1 NaN or infinite"):
-        check_array(np.vstack([big, [[1.0, np.inf, 2.0]]]), "X")
+    for rows in (4, 2000):  # a small array (checked entry by entry) and a large one (by its sum first)
+        big = np.full((rows, 3), 1e308)  # finite entries, an infinite sum
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no overflow warning escapes the check
+            assert check_array(big, "X") is big  # a finite float array is not copied
+        for bad, n_bad in ((np.inf, 1), (np.nan, 1), (-np.inf, 1)):
+            X = big.copy()
+            X[rows // 2, 1] = bad
+            with pytest.raises(ValueError, match=f"X contains {n_bad} NaN or infinite"):
+                check_array(X, "X")
+    lam = np.array([0.0, 1.0, np.inf])
+    got = check_lam(lam, allow_inf=True, allow_array=True)
+    got[0] = 5.0
+    assert lam[0] == 0.0  # the checked λ array is a copy: the caller's is never changed
+    for bad, match in ((np.array([1.0, np.nan]), "NaN"), (np.array([1.0, -1.0]), ">= 0"), (lam, "finite")):
+        with pytest.raises(ValueError, match=match):
+            check_lam(bad, allow_array=True)
 
 
 @pytest.mark.parametrize(
@@ -185,6 +200,30 @@ def test_weighted_loo_equals_brute_force(n, d, zero, route):
     assert path.factorisation == route
     for lam in [1e-3, 0.8]:
         assert path.loo_mse(lam, prior=p) == pytest.approx(brute_loo_mse(X, y, lam, p, True, w), rel=1e-8)
+
+
+@pytest.mark.parametrize("n,d,route", [(14, 3, "gram"), (6, 20, "dual"), (12, 10, "svd")])
+@pytest.mark.parametrize("keep_factors", [True, False])
+def test_kept_or_recomputed_factors_give_the_same_path(n, d, route, keep_factors, monkeypatch):
+    """Eqs. (1.6) and (1.14): a small RidgePath keeps U and Vᵀ; a large one (forced here) recomputes them from X
+    block by block. Both must match ridge_fit (Cholesky/SVD on the residual problem) and brute-force LOO."""
+    import tlearn.ridge_path as rp
+
+    if not keep_factors:
+        monkeypatch.setattr(rp, "BLOCK_ELEMENTS", 1)  # nothing kept, LOO one row at a time
+    X, y, p = data(n, d, seed=5)
+    if route == "svd":  # a rank-deficient X: two equal columns send the path to the SVD
+        X[:, 1] = X[:, 0]
+    w = np.random.default_rng(1).uniform(0.2, 3.0, n)
+    path = RidgePath(X, y, sample_weight=w, fit_intercept=True)
+    assert path.factorisation == route
+    assert (path._U is not None and path._Vt is not None) == (keep_factors or route == "svd")
+    for lam in (1e-3, 0.8):
+        assert path.loo_mse(lam, prior=p) == pytest.approx(brute_loo_mse(X, y, lam, p, True, w), rel=1e-8)
+    Xc = X - w @ X / w.sum()
+    yc = y - w @ y / w.sum()
+    np.testing.assert_allclose(path.coef(0.8, prior=p), ridge_fit(Xc, yc, 0.8, prior=p, sample_weight=w),
+                               rtol=1e-9, atol=1e-12)
 
 
 def test_loo_residuals_match_brute_force():

@@ -55,8 +55,9 @@ def _cholesky_or_none(A):
         factor = cho_factor(A, overwrite_a=True, check_finite=False)
     except np.linalg.LinAlgError:
         return None
-    diag = factor[0].diagonal()  # positive: the factor of an SPD matrix
-    if not diag.min() > 0 or (diag.max() / diag.min()) ** 2 > MAX_COND_CHOLESKY:
+    diag = factor[0].diagonal().tolist()  # positive: the factor of an SPD matrix (a list: min/max cost ~nothing)
+    lo, hi = min(diag), max(diag)
+    if not lo > 0 or (hi / lo) ** 2 > MAX_COND_CHOLESKY:
         return None
     return factor
 

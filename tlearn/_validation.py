@@ -23,12 +23,26 @@ def _describe(value):
     return repr(value) if not isinstance(value, (list, tuple)) else f"{type(value).__name__} of length {len(value)}"
 
 
+def _all_finite(a):
+    """True if every entry of the numeric array ``a`` is finite, with no boolean copy of a large ``a``."""
+    if a.size <= 4096:
+        return bool(np.isfinite(a).all())
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(a.sum()):  # a finite sum: every entry is finite
+            return True
+    return bool(np.isfinite(a).all())  # NaN/inf, or finite entries whose sum overflows: look at them
+
+
 def check_array(a, name, ndim=(1, 2), allow_empty=False, dtype=np.float64):
     """Convert ``a`` to a finite float array of the allowed dimensions.
 
     Raises ``TypeError`` for non-numeric data and ``ValueError`` for complex
     data, a wrong number of dimensions, an empty array or NaN/inf entries.
     """
+    ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if type(a) is np.ndarray and a.dtype == np.float64 and dtype in (np.float64, None) and a.size and a.ndim in ndims \
+            and _all_finite(a):
+        return a  # the common case, first: already a finite float array
     if a is None:
         raise TypeError(f"{name} is None; expected an array of numbers")
     if hasattr(a, "toarray") and hasattr(a, "nnz"):  # scipy.sparse
@@ -51,7 +65,6 @@ def check_array(a, name, ndim=(1, 2), allow_empty=False, dtype=np.float64):
         )
     if np.iscomplexobj(arr):  # a ValueError with scikit-learn's wording, as its estimator checks expect
         raise ValueError(f"{name} must be real-valued: Complex data not supported (got dtype {arr.dtype!s})")
-    ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if arr.ndim not in ndims:
         want = " or ".join(f"{k}-D" for k in ndims)
         hint = ("; Reshape your data with .reshape(-1, 1) (one feature) or .reshape(1, -1) (one sample)"
@@ -61,9 +74,7 @@ def check_array(a, name, ndim=(1, 2), allow_empty=False, dtype=np.float64):
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one value")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
-    with np.errstate(over="ignore", invalid="ignore"):
-        finite_sum = np.isfinite(arr.sum())  # a finite sum: every entry is finite (no bool copy of arr)
-    if not finite_sum and not np.all(np.isfinite(arr)):  # an overflowing sum: look at the entries
+    if not _all_finite(arr):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s); remove or impute them first")
     return arr
@@ -99,10 +110,15 @@ def check_y_given(y, name="y"):
 
 def check_lam(lam, name="lam", allow_inf=False, allow_array=False):
     """A non-negative regularisation strength (float, or 1-D array if allowed)."""
+    if type(lam) is float and lam >= 0 and (allow_inf or lam != np.inf):  # the common case, first
+        return lam
     if isinstance(lam, numbers.Real) and not isinstance(lam, (bool, np.bool_)):  # one plain number
         value = float(lam)
         if value >= 0 and (allow_inf or value != np.inf):
             return value  # anything else (NaN, < 0, inf) gets its message below
+    if allow_array and type(lam) is np.ndarray and lam.dtype == np.float64 and lam.ndim == 1 and lam.size:
+        if lam.min() >= 0 and (allow_inf or lam.max() < np.inf):  # False for NaN: its message below
+            return lam.copy()
     if isinstance(lam, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number, got a bool ({lam!r})")
     try:

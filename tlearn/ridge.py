@@ -83,7 +83,7 @@ def _ridge_fit(X, y, lam, p, w):
     """:func:`ridge_fit` on already checked inputs (``p``, ``w`` may be None)."""
     if p is None:
         p = np.zeros((X.shape[1],) + y.shape[1:])
-    if np.isinf(lam):  # Eq. (1.8): λ → ∞ copies the source
+    if lam == np.inf:  # Eq. (1.8): λ → ∞ copies the source
         return p.copy()
     if w is not None:
         sw = np.sqrt(w)

@@ -65,10 +65,14 @@ class RidgePath:
         self._u0 = (self._sw / np.linalg.norm(self._sw))[:, None] if self.fit_intercept else np.zeros((X.shape[0], 0))
         # _U is None on the Gram path (U = X_w V S⁻¹), _Vt on the dual path (Vᵀ = S⁻¹ Uᵀ X_w)
         self._U, self.s, self._Vt = factorise(self._Xw, scale, n_null=self._u0.shape[1])
+        self._kind = "gram" if self._U is None else "dual" if self._Vt is None else "svd"
         self._VS = self._Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
         self._US = self._U / self.s if self._Vt is None else None  # U S⁻¹, so that V = X_wᵀ U S⁻¹
+        if self.s.size * sum(X.shape) <= BLOCK_ELEMENTS:  # small: keep U and Vᵀ, a slider's λ costs least
+            self._U, self._Vt = self.U, self.Vt
         self._UtY = self._U_T(self._Yw)  # (r, k)
         self._row_cache = None  # U, U² and the λ-free part of 1 − H_ii, kept when they are small
+        self._n_positive = int(np.count_nonzero(self.sample_weight > 0))  # leave-one-out needs two or three
 
     @property
     def U(self):
@@ -79,13 +83,17 @@ class RidgePath:
         return self._Xw[rows] @ self._VS if self._U is None else self._U[rows]
 
     def _row_terms(self, rows):
-        """U, U² and 1 − (leverage at λ = 0) for a block of rows: what Eq. (1.14) needs per row."""
+        """U, U², 1 − (leverage at λ = 0) and the rows of leverage 1, for a block: what Eq. (1.14) needs."""
+        if self._row_cache is not None and rows == slice(None):
+            return self._row_cache
         if self._row_cache is not None:
-            return tuple(a[rows] for a in self._row_cache)
-        Ub = self._U_rows(rows)
-        U2 = Ub**2
-        deficit = np.clip(1.0 - U2.sum(axis=1) - (self._u0[rows] ** 2).sum(axis=1), 0.0, None)
-        return Ub, U2, deficit
+            Ub, U2, deficit, _ = self._row_cache
+            Ub, U2, deficit = Ub[rows], U2[rows], deficit[rows]
+        else:
+            Ub = self._U_rows(rows)
+            U2 = Ub**2
+            deficit = np.clip(1.0 - U2.sum(axis=1) - (self._u0[rows] ** 2).sum(axis=1), 0.0, None)
+        return Ub, U2, deficit, np.flatnonzero(deficit <= 1e-10)
 
     def _U_T(self, A):
         """Uᵀ A without forming U: S⁻¹ Vᵀ (X_wᵀ A) on the Gram path."""
@@ -110,7 +118,7 @@ class RidgePath:
     @property
     def factorisation(self):
         """Where the SVD came from: "gram" (XᵀX, tall X), "dual" (XXᵀ, wide X) or "svd" (the fallback)."""
-        return "gram" if self._U is None else "dual" if self._Vt is None else "svd"
+        return self._kind
 
     @property
     def rank(self):
@@ -182,11 +190,10 @@ class RidgePath:
         budget = min(BLOCK_ELEMENTS, max(self.n_samples * self.rank, 2**16))  # temporaries ≲ the size of U
         step = max(1, budget // (K * m + self.rank))
         for lo in range(0, self.n_samples, step):
-            rows = slice(lo, lo + step)
-            Ub, U2, deficit = self._row_terms(rows)
+            rows = slice(lo, lo + step) if step < self.n_samples else slice(None)
+            Ub, U2, deficit, ones = self._row_terms(rows)
             num = (Ub @ CG).reshape(-1, K, m) + R_perp[rows, :, None]  # (I − H) r
             den = U2 @ G + deficit[:, None]  # 1 − H_ii
-            ones = np.flatnonzero(deficit <= 1e-10)
             if ones.size:  # leverage-1 rows: the λ → 0⁺ limit at every finite λ
                 num[ones], den[ones] = self._leverage_one_limit(Ub[ones], U2[ones], C, lams, num[ones], den[ones])
             yield rows, num / den[:, None, :]  # Eq. (1.14)
@@ -204,7 +211,7 @@ class RidgePath:
 
     def _check_loo(self):
         need = 2 + self.fit_intercept
-        got = int(np.count_nonzero(self.sample_weight > 0))
+        got = self._n_positive
         if got < need:
             raise ValueError(
                 f"leave-one-out needs at least {need} samples with positive sample_weight "

@@ -214,8 +214,8 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
         "n_frozen": int_slider(n_frozen, 0, L - 1, "n_frozen", continuous_update=False),
     }
     holder = {"done": 0, "todo": 0}
-    model = DeepTransferModel(scenario, tuple(range(int(n_seeds))), epochs,
-                              on_train=lambda s, n_: _count(holder, s, f"{sc.n_label} = {n_}, {int(n_seeds)} draws"))
+    model = DeepTransferModel(scenario, tuple(range(n_seeds)), epochs,
+                              on_train=lambda s, n_: _count(holder, s, f"{sc.n_label} = {n_}, {n_seeds} draws"))
     a = _draw_figure(model)
 
     def compute(v):
