@@ -210,7 +210,8 @@ def test_kept_or_recomputed_factors_give_the_same_path(n, d, route, keep_factors
     import tlearn.ridge_path as rp
 
     if not keep_factors:
-        monkeypatch.setattr(rp, "BLOCK_ELEMENTS", 1)  # nothing kept, LOO one row at a time
+        monkeypatch.setattr(rp, "KEEP_FACTORS_ELEMENTS", 0)  # nothing kept,
+        monkeypatch.setattr(rp, "BLOCK_ELEMENTS", 1)  # and LOO one row at a time
     X, y, p = data(n, d, seed=5)
     if route == "svd":  # a rank-deficient X: two equal columns send the path to the SVD
         X[:, 1] = X[:, 0]

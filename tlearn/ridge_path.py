@@ -16,6 +16,9 @@ __all__ = ["RidgePath"]
 
 #: Leave-one-out works on blocks of rows holding at most this many numbers at once.
 BLOCK_ELEMENTS = 2**22
+#: A path this small (r·(n + d) numbers) keeps both U and Vᵀ, so a slider's λ costs least; a larger one
+#: recomputes the missing factor from X rather than hold a second array the size of X.
+KEEP_FACTORS_ELEMENTS = 2**18
 
 
 class RidgePath:
@@ -68,7 +71,7 @@ class RidgePath:
         self._kind = "gram" if self._U is None else "dual" if self._Vt is None else "svd"
         self._VS = self._Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
         self._US = self._U / self.s if self._Vt is None else None  # U S⁻¹, so that V = X_wᵀ U S⁻¹
-        if self.s.size * sum(X.shape) <= BLOCK_ELEMENTS:  # small: keep U and Vᵀ, a slider's λ costs least
+        if self.s.size * sum(X.shape) <= KEEP_FACTORS_ELEMENTS:
             self._U, self._Vt = self.U, self.Vt
         self._UtY = self._U_T(self._Yw)  # (r, k)
         self._row_cache = None  # U, U² and the λ-free part of 1 − H_ii, kept when they are small
