@@ -401,7 +401,7 @@ def baseline_public_fit(X, y, lam, prior):
 MAX_SLOWDOWN = 1.10
 
 
-def regression_rows(quick, rounds=15):
+def regression_rows(quick, rounds=15, log=sys.stdout):
     import tlearn
     from tlearn.ridge import DEFAULT_LAMS
 
@@ -420,7 +420,7 @@ def regression_rows(quick, rounds=15):
             t_new, t_old = paired_times(f_new, f_old, rounds)
             rows.append({"n": n, "d": d, "call": name, "new": t_new, "old": t_old, "load": os.getloadavg()[0]})
             print(f"{name:18s} n={n:5d} d={d:4d}  new {t_new * 1e6:9.1f} µs  old {t_old * 1e6:9.1f} µs  "
-                  f"ratio {t_new / t_old:5.2f}", flush=True)
+                  f"ratio {t_new / t_old:5.2f}", file=log, flush=True)
     return rows
 
 
@@ -533,7 +533,12 @@ def main(argv=None):
     ap.add_argument("--log", help="append every measurement to this JSON-lines file as it is made")
     ap.add_argument("--timeout", type=float, default=600, help="seconds one call may take (default 600)")
     ap.add_argument("--report-from", help="skip the scaling runs; read them from a --log file")
+    ap.add_argument("--regression-json", type=int, metavar="ROUNDS",
+                    help="only the new-vs-old table, ROUNDS rounds, printed as JSON (benchmarks/run.py case 8)")
     args = ap.parse_args(argv)
+    if args.regression_json:
+        print(json.dumps(regression_rows(args.quick, args.regression_json, log=sys.stderr)))
+        return 0
     if args.one:
         n, d, op, lib = args.one
         print(json.dumps(measure_one(int(n), int(d), op, lib)))
