@@ -526,11 +526,9 @@ def case8(cfg):
 
     # A fresh interpreter, as scaling.py measures. Run in this process after cases 1-7, one call (coef at
     # 200x50) was once 1.5x slower on the new side only (11 -> 16 us), not reproducible alone: process state.
-    cmd = [sys.executable, str(HERE / "scaling.py"), "--regression-json", "2" if cfg.smoke else "15"]
-    cmd += ["--quick"] if cfg.quick else []
-    env = dict(os.environ, OMP_NUM_THREADS=str(cfg.blas_threads), OPENBLAS_NUM_THREADS=str(cfg.blas_threads)) \
-        if cfg.blas_threads > 0 else None
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    cmd = [sys.executable, str(HERE / "scaling.py"), "--regression-json", "2" if cfg.smoke else "15",
+           "--blas-threads", str(cfg.blas_threads)] + (["--quick"] if cfg.quick else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
     reg = json.loads(out.stdout.strip().splitlines()[-1])
     return [Row.compare("8", f"{r['call']} at (n, d) = ({r['n']:,}, {r['d']}){_threads(cfg)}", r["new"], r["old"],
                         Target("max_ratio", MAX_SLOWDOWN), ref_name="the solver before issue 9",

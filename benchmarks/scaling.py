@@ -401,7 +401,7 @@ def baseline_public_fit(X, y, lam, prior):
 MAX_SLOWDOWN = 1.10
 
 
-def regression_rows(quick, rounds=15, log=sys.stdout):
+def regression_rows(quick, rounds=15, log=None):
     import tlearn
     from tlearn.ridge import DEFAULT_LAMS
 
@@ -535,9 +535,15 @@ def main(argv=None):
     ap.add_argument("--report-from", help="skip the scaling runs; read them from a --log file")
     ap.add_argument("--regression-json", type=int, metavar="ROUNDS",
                     help="only the new-vs-old table, ROUNDS rounds, printed as JSON (benchmarks/run.py case 8)")
+    ap.add_argument("--blas-threads", type=int, default=0, help="BLAS threads for --regression-json (0: default)")
     args = ap.parse_args(argv)
     if args.regression_json:
-        print(json.dumps(regression_rows(args.quick, args.regression_json, log=sys.stderr)))
+        from contextlib import nullcontext
+
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=args.blas_threads) if args.blas_threads > 0 else nullcontext():
+            print(json.dumps(regression_rows(args.quick, args.regression_json, log=sys.stderr)))
         return 0
     if args.one:
         n, d, op, lib = args.one

@@ -71,8 +71,9 @@ class RidgePath:
         self._kind = "gram" if self._U is None else "dual" if self._Vt is None else "svd"
         self._VS = self._Vt.T / self.s if self._U is None else None  # V S⁻¹, so that U = X_w V S⁻¹
         self._US = self._U / self.s if self._Vt is None else None  # U S⁻¹, so that V = X_wᵀ U S⁻¹
-        if self.s.size * sum(X.shape) <= KEEP_FACTORS_ELEMENTS:
+        if self.s.size * sum(X.shape) <= KEEP_FACTORS_ELEMENTS:  # small: keep both, neither is recomputed
             self._U, self._Vt = self.U, self.Vt
+            self._VS = self._US = None
         self._UtY = self._U_T(self._Yw)  # (r, k)
         self._row_cache = None  # U, U² and the λ-free part of 1 − H_ii, kept when they are small
         self._n_positive = int(np.count_nonzero(self.sample_weight > 0))  # leave-one-out needs two or three
