@@ -15,6 +15,7 @@ with the pinned 3.0.10; tests/browser/test_slides.py checks the same in Chromium
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -76,3 +77,35 @@ def test_widget_manager_loads_in_the_rise_app():
     assert not missing, (
         f"the ipywidgets manager needs {missing} from the shared scope, which the jupyterlab-rise app does "
         "not provide: explorers would be text on the slides. Keep jupyterlab_widgets at the binder/requirements.txt pin")
+
+
+THEME_MAP = re.compile(r'"\./(\w+)\.css":\[\d+,(\d+)\]')
+WEB_FONT = re.compile(r'@import\s+url\((?:"|\')?(?:https?:)?//')
+OFFLINE_THEME = "white"
+
+
+def _theme_chunks():
+    """``{theme: its CSS chunk's text}`` from the RISE app's webpack map ``"./<theme>.css": [module, chunk]``."""
+    static = _rise_bundle().parent
+    for path in static.glob("*.js"):
+        text = path.read_text(errors="replace")
+        if f'"./{OFFLINE_THEME}.css":[' in text:
+            return {name: (static / f"{chunk}.bundle.js").read_text(errors="replace")
+                    for name, chunk in THEME_MAP.findall(text)}
+    pytest.fail(f"no chunk of {static} maps the Reveal themes (./{OFFLINE_THEME}.css)")
+
+
+def test_every_chapter_presents_with_a_theme_that_needs_no_web_fonts():
+    """The slides download nothing: RISE's default theme "simple" imports Google Fonts, "white" bundles its own.
+
+    Every chapter sets ``metadata.rise.theme``; tests/browser/test_slides.py shows chapter 1 as slides
+    and fails on any request that leaves the server.
+    """
+    chunks = _theme_chunks()
+    assert WEB_FONT.search(chunks["simple"]), "the default theme no longer imports web fonts: revisit this test"
+    assert not WEB_FONT.search(chunks[OFFLINE_THEME]), f"the {OFFLINE_THEME!r} theme imports web fonts"
+    chapters = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert len(chapters) >= 7
+    for path in chapters:
+        theme = json.loads(path.read_text())["metadata"].get("rise", {}).get("theme")
+        assert theme == OFFLINE_THEME, f"{path.name}: metadata.rise.theme is {theme!r}, expected {OFFLINE_THEME!r}"

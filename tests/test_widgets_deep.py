@@ -40,16 +40,16 @@ def test_source_is_the_documented_pretraining(explorer):
     sc = SCENARIOS["split"]
     d = sc.load(1, 0)
     ref = MLP(list(sc.sizes), sc.activation, "classification", seed=0).fit(d.X_source, d.y_source, lr=LR)
-    for p, q in zip(ref.parameters(), explorer.state["source"].parameters()):
+    for p, q in zip(ref.parameters(), explorer.model.source.parameters()):
         np.testing.assert_array_equal(p, q)
 
 
 def test_moving_controls_updates_bars_and_curve(explorer):
-    src, seeds = explorer.state["source"], explorer.state["seeds"]
+    src, seeds = explorer.model.source, explorer.model.seeds
     explorer.controls["n"].value = 3
     explorer.controls["lam"].value = 10.0
     explorer.controls["n_frozen"].value = 0
-    heights = [b.get_height() for b in explorer.state["bars"]]
+    heights = [b.get_height() for b in explorer.artists.bars]
     expected = [
         _direct(src, "split", 3, "scratch", seeds),
         _direct(src, "split", 3, "head", seeds),
@@ -59,12 +59,12 @@ def test_moving_controls_updates_bars_and_curve(explorer):
     ]
     np.testing.assert_allclose(heights, [m for m, _ in expected])
     np.testing.assert_allclose(explorer.model.view(3, 10.0, 0)["bars"], expected)  # means and SEs
-    curve = explorer.state["curve"].get_ydata()
+    curve = explorer.artists.curve.get_ydata()
     np.testing.assert_allclose(curve[LAM_CURVE.index(1.0)], _direct(src, "split", 3, "l2sp", seeds, lam=1.0)[0])
     np.testing.assert_allclose(curve[0], expected[3][0])  # λ = 0 is full fine-tuning
     np.testing.assert_allclose(curve[-1], expected[1][0])  # λ = ∞ is the head strategy
-    np.testing.assert_allclose(explorer.state["scratch_line"].get_ydata(), expected[0][0])
-    assert "settings cached" in explorer.state["status"].value
+    np.testing.assert_allclose(explorer.artists.scratch_line.get_ydata(), expected[0][0])
+    assert "settings cached" in explorer.status.value
 
 
 def test_unknown_scenario():
@@ -92,7 +92,7 @@ def test_layout_stays_readable_and_scratch_line_visible_when_limits_change(explo
         explorer.controls["n"].value = n
         _inside(explorer.fig)
         ax = explorer.fig.axes[1]
-        y = explorer.state["scratch_line"].get_ydata()[0]
+        y = explorer.artists.scratch_line.get_ydata()[0]
         lo, hi = ax.get_ylim()
         assert lo < y < hi  # strictly inside: never on the edge
         legend = ax.get_legend().get_window_extent(explorer.fig.canvas.get_renderer())
@@ -141,7 +141,7 @@ def test_a_lam_move_never_trains_the_slider_offers_the_path():
         ex.controls["lam"].value = g
         assert ex.model.missing(1, g, 1) == 0
     assert len(ex.model.cache) == trained
-    np.testing.assert_allclose(ex.state["bars"][4].get_height(), ex.state["curve"].get_ydata()[-1])  # λ = ∞: head
+    np.testing.assert_allclose(ex.artists.bars[4].get_height(), ex.artists.curve.get_ydata()[-1])  # λ = ∞: head
 
 
 @pytest.mark.parametrize("kwargs, name", [(dict(n=0), "n"), (dict(n=21), "n"), (dict(n=2.5), "n"),

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -28,9 +29,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts"
+#: Hosts of the servers the tests start; no other host resolves, and a page that asks one fails its test.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: The one web request a page may make (it does not resolve either): Voilà's own "lab" template links
+#: FontAwesome's stylesheets from a CDN. No dashboard shows an icon, so offline nothing changes (the
+#: dashboard tests pass without it).
+KNOWN_OFF_HOST = ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@",)
 CHROMIUM = os.environ.get("TLEARN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+                 "--disable-component-update", "--disable-sync",
+                 # as on a hub without internet access: no host but the local servers resolves
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
 REQUIRE = os.environ.get("TLEARN_REQUIRE_BROWSER") == "1"
 SERVER_START_TIMEOUT = 90  # s
 
@@ -211,8 +220,14 @@ def page(browser, request):
     pg.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
     pg.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
     pg.console_messages_seen = messages
+    # The tests run as on a hub without internet access (CHROMIUM_ARGS: no other host resolves), and
+    # every request to another host is recorded; every answer of 400 or more is kept too.
+    pg.off_host, pg.bad_responses = [], []
+    pg.on("request", lambda r: pg.off_host.append(r.url) if _off_host(r.url) else None)
+    pg.on("response", lambda r: pg.bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     yield pg
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    unexpected = sorted({u for u in pg.off_host if not u.startswith(KNOWN_OFF_HOST)})
     if failed:
         ARTIFACTS.mkdir(exist_ok=True)
         name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in request.node.name)
@@ -220,6 +235,13 @@ def page(browser, request):
             pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, timeout=15_000)
         (ARTIFACTS / f"{name}.console.txt").write_text("\n".join(messages[-200:]))
     context.close()
+    # nothing is downloaded at run time: a page of ours that asks the web for anything fails its test
+    assert failed or not unexpected, f"the page asked for files outside the local servers: {unexpected[:5]}"
+
+
+def _off_host(url):
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.hostname not in LOCAL_HOSTS
 
 
 @pytest.hookimpl(hookwrapper=True)

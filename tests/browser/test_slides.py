@@ -33,6 +33,25 @@ EXPLORER_CELL = """() => [...document.querySelectorAll('.reveal .slides section.
     .some(c => /ridge_explorer/.test(c.innerText))"""
 
 
+#: Stylesheets RISE looks for beside the notebook, for a lecturer's own slide style; absent by default.
+OPTIONAL_CSS = ("/rise.css", f"/{CHAPTER.rsplit('.', 1)[0]}.css")
+MATH_TYPESET = "() => document.querySelectorAll('.reveal .slides mjx-container').length"
+
+
+def _assert_offline_with_typeset_math(page):
+    """The slideshow's requests all succeed and its equations are typeset.
+
+    jupyterlab-rise's page config names a MathJax 2 URL on a CDN (``fullMathjaxUrl``), but the
+    slideshow typesets with the MathJax 3 in its own static files, so the equations render on a
+    hub without internet access. Its default Reveal theme ("simple") imports Google Fonts; the
+    chapters choose "white" (notebook metadata ``rise.theme``), whose fonts are bundled. The
+    ``page`` fixture fails the test if any request leaves the local server.
+    """
+    bad = [r for r in page.bad_responses if not (r.startswith("404 ") and r.split("?")[0].endswith(OPTIONAL_CSS))]
+    assert not bad, f"failed requests on the slideshow: {bad[:5]}"
+    assert page.evaluate(MATH_TYPESET) > 0, "no equation on the slides was typeset by MathJax"
+
+
 def test_chapter_as_slideshow_explorer_slide_redraws(jupyter_lab, page):
     try:
         _run_chapter(page, jupyter_lab)
@@ -76,5 +95,6 @@ def test_chapter_as_slideshow_explorer_slide_redraws(jupyter_lab, page):
                                arg=[lam.locator(".widget-readout").element_handle(), value0], timeout=10_000)
         wait_figure_change(page, img, digest0, f"slide {steps}: λ {value0} -> {readout(lam)}")
         assert page.evaluate(EXPLORER_SHOWN), "moving the slider left the explorer's slide"
+        _assert_offline_with_typeset_math(page)
     finally:
         jupyter_lab.shutdown_sessions()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -167,7 +167,6 @@ class Explorer:
     fig: Figure
     image: W.Image
     update: Callable[[], None]
-    state: dict = field(default_factory=dict)
     blitter: Blitter | None = None
     summary: W.HTML | None = None
     model: object = None
@@ -244,7 +243,6 @@ def assemble(controls, fig, compute, title=None, extra=None, css="tlearn-explore
         explorer.redraw(None if key_fn is None else key_fn(values), frame=tuple(values.items()))
 
     explorer.update = update
-    explorer.state["status"] = status
     explorer.status = status
     for c in controls.values():
         c.observe(update, names="value")

@@ -9,6 +9,7 @@ blitting every move over one full draw of the figure.
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -147,34 +148,34 @@ class DeepTransferModel:
 def _draw_figure(model):
     """The figure and its artists (bars with SE, λ path with SE band, scratch line): drawing only.
 
-    Every move is a blit over one full draw: ``a["layer"]`` holds what depends
+    Every move is a blit over one full draw: ``a.layer`` holds what depends
     on n alone (the λ path, its band and y-axis, the scratch line, the title),
-    drawn once per n; ``a["moving"]`` what λ and n_frozen change as well (the
+    drawn once per n; ``a.moving`` what λ and n_frozen change as well (the
     bars, their labels and rescaling y-axis, the current λ).
     """
     fig, axes = new_figure(1, 2, figsize=(10.5, 3.5))
     ax_bar, ax_lam = axes[0]
-    a = {"fig": fig, "ax_bar": ax_bar, "ax_lam": ax_lam}
+    a = SimpleNamespace(fig=fig, ax_bar=ax_bar, ax_lam=ax_lam)
     x5, x_lam = np.arange(5), lam_to_x(np.array(LAM_CURVE))
-    a["bars"] = ax_bar.bar(x5, np.zeros(5), color=["0.55", "C0", "C2", "C1", "C3"])
-    a["errbar"] = ax_bar.errorbar(x5, np.zeros(5), yerr=np.zeros(5), fmt="none", ecolor="k", capsize=3, lw=1)
+    a.bars = ax_bar.bar(x5, np.zeros(5), color=["0.55", "C0", "C2", "C1", "C3"])
+    a.errbar = ax_bar.errorbar(x5, np.zeros(5), yerr=np.zeros(5), fmt="none", ecolor="k", capsize=3, lw=1)
     ax_bar.set_ylabel(f"held-out target {model.metric}")
     ax_bar.set_xticks(x5, [""] * 5)
     ax_bar.set_xlim(-0.6, 4.6)
-    a["texts"] = [ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in range(5)]
-    a["title"] = ax_bar.set_title("", fontsize=9)
-    a["band"] = ax_lam.fill_between(x_lam, np.zeros(x_lam.size), np.zeros(x_lam.size), color="C3", alpha=0.2)
-    (a["curve"],) = ax_lam.plot(x_lam, np.zeros(len(LAM_CURVE)), "o-", color="C3", label="L2-SP (mean)")
-    a["scratch_line"] = ax_lam.axhline(0.0, color="0.55", ls="--", label="scratch")
-    (a["cur_pt"],) = ax_lam.plot([1.0], [0.0], "D", color="k", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
+    a.texts = [ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in range(5)]
+    a.title = ax_bar.set_title("", fontsize=9)
+    a.band = ax_lam.fill_between(x_lam, np.zeros(x_lam.size), np.zeros(x_lam.size), color="C3", alpha=0.2)
+    (a.curve,) = ax_lam.plot(x_lam, np.zeros(len(LAM_CURVE)), "o-", color="C3", label="L2-SP (mean)")
+    a.scratch_line = ax_lam.axhline(0.0, color="0.55", ls="--", label="scratch")
+    (a.cur_pt,) = ax_lam.plot([1.0], [0.0], "D", color="k", ms=7, label="current \N{GREEK SMALL LETTER LAMDA}")
     lam_axis(ax_lam)
     ax_lam.set_ylabel(f"held-out target {model.metric}")
     ax_lam.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)  # off the data
     ax_lam.set_title("L2-SP: 0 = full fine-tuning, \N{INFINITY} = head only", fontsize=9)
-    caps, (segments,) = a["errbar"][1], a["errbar"][2]
-    a["moving"] = in_drawing_order([*a["bars"], segments, *caps, *a["texts"], ax_bar.xaxis, moving_yaxis(ax_bar),
-                                    a["cur_pt"]])
-    a["layer"] = in_drawing_order([a["title"], a["band"], a["curve"], a["scratch_line"], moving_yaxis(ax_lam)])
+    caps, (segments,) = a.errbar[1], a.errbar[2]
+    a.moving = in_drawing_order([*a.bars, segments, *caps, *a.texts, ax_bar.xaxis, moving_yaxis(ax_bar),
+                                    a.cur_pt])
+    a.layer = in_drawing_order([a.title, a.band, a.curve, a.scratch_line, moving_yaxis(ax_lam)])
     return a
 
 
@@ -205,65 +206,76 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
     A λ move never trains: the path already holds every λ on the slider.
     The status line above the figure counts the fine-tunings as they run.
     """
-    sc, n_seeds = _check_scenario(scenario), check_int(n_seeds, "n_seeds", 2, 1000)
-    L, (lo, hi) = len(sc.sizes) - 1, sc.n_range
+    sc = _check_scenario(scenario)
+    n_seeds = check_int(n_seeds, "n_seeds", 2, 1000)
     epochs = None if epochs is None else check_int(epochs, "epochs", 1)
+    lo, hi = sc.n_range
     controls = {
         "n": int_slider(sc.n_default if n is None else n, lo, hi, "n", sc.n_label, continuous_update=False),
         "lam": lam_slider(lam, grid=LAM_CURVE),
-        "n_frozen": int_slider(n_frozen, 0, L - 1, "n_frozen", continuous_update=False),
+        "n_frozen": int_slider(n_frozen, 0, len(sc.sizes) - 2, "n_frozen", continuous_update=False),
     }
-    holder = {"done": 0, "todo": 0}
-    model = DeepTransferModel(scenario, tuple(range(n_seeds)), epochs,
-                              on_train=lambda s, n_: _count(holder, s, f"{sc.n_label} = {n_}, {n_seeds} draws"))
-    a = _draw_figure(model)
+    progress = _Progress(f"{n_seeds} draws", sc.n_label)
+    model = DeepTransferModel(scenario, tuple(range(n_seeds)), epochs, on_train=progress.count)
+    art = _draw_figure(model)
 
     def compute(v):
         t0 = time.perf_counter()
-        holder.update(done=0, todo=model.missing(v["n"], v["lam"], v["n_frozen"]))
-        view = model.view(v["n"], v["lam"], v["n_frozen"])
-        _update_figure(a, view, v, sc, len(model.seeds))
-        if holder.get("status") is not None:
-            holder["status"].value = f"done in {time.perf_counter() - t0:.1f} s ({len(model.cache)} settings cached)"
+        progress.start(model.missing(v["n"], v["lam"], v["n_frozen"]))
+        _update_figure(art, model.view(v["n"], v["lam"], v["n_frozen"]), v, sc, len(model.seeds))
+        progress.show(f"done in {time.perf_counter() - t0:.1f} s ({len(model.cache)} settings cached)")
         return model.summary(v["n"], v["lam"], v["n_frozen"])
 
-    explorer = assemble(controls, fig=a["fig"], compute=compute, title=f"Deep transfer: {sc.name}",
-                        fast=(a["moving"], lambda v: v["n"], a["layer"]))
-    holder["status"], explorer.model = explorer.state["status"], model
-    explorer.state.update(bars=a["bars"], curve=a["curve"], scratch_line=a["scratch_line"], cur_pt=a["cur_pt"],
-                          scenario=scenario, seeds=model.seeds, epochs=epochs, source=model.source)
+    explorer = assemble(controls, fig=art.fig, compute=compute, title=f"Deep transfer: {sc.name}",
+                        fast=(art.moving, lambda v: v["n"], art.layer))
+    progress.status, explorer.model, explorer.artists = explorer.status, model, art
     return explorer
 
 
-def _count(holder, strategy, what):
-    """The status line counts the fine-tunings of a first visit as they run (the callback is synchronous)."""
-    holder["done"] += 1
-    if holder.get("status") is not None:
-        holder["status"].value = (f"fine-tuning {holder['done']}/{holder['todo']}: {strategy} ({what}) "
-                                  f"\N{HORIZONTAL ELLIPSIS}")
+class _Progress:
+    """The status line above the figure: it counts the fine-tunings of a first visit as they run.
+
+    ``count`` is the model's ``on_train`` callback, called synchronously before each fine-tuning;
+    ``status`` (the explorer's status widget) is set once the explorer exists.
+    """
+
+    def __init__(self, draws, n_label):
+        self.draws, self.n_label, self.done, self.todo, self.status = draws, n_label, 0, 0, None
+
+    def start(self, todo):
+        self.done, self.todo = 0, todo
+
+    def show(self, text):
+        if self.status is not None:
+            self.status.value = text
+
+    def count(self, strategy, n):
+        self.done += 1
+        self.show(f"fine-tuning {self.done}/{self.todo}: {strategy} ({self.n_label} = {n}, {self.draws}) "
+                  f"\N{HORIZONTAL ELLIPSIS}")
 
 
 def _update_figure(a, view, v, sc, n_draws):
     """Set the artists from ``view``, in place (the limits follow the data: the y-axes are blitted too)."""
     means = np.array([m for m, _ in view["bars"]])
     ses = np.array([s for _, s in view["bars"]])
-    for b, m in zip(a["bars"], means):
+    for b, m in zip(a.bars, means):
         b.set_height(m)
-    _, (low, high), (segments,) = a["errbar"]
+    _, (low, high), (segments,) = a.errbar
     low.set_ydata(means - ses)
     high.set_ydata(means + ses)
     segments.set_segments([[(i, m - e), (i, m + e)] for i, (m, e) in enumerate(zip(means, ses))])
-    for i, (t, m) in enumerate(zip(a["texts"], means)):
+    for i, (t, m) in enumerate(zip(a.texts, means)):
         t.set_position((i, max(m + ses[i], 0.0)))
         t.set_text(f"{m:.2f}")
-    a["ax_bar"].set_xticks(np.arange(5), ["scratch", "head", f"freeze {v['n_frozen']}", "full",
+    a.ax_bar.set_xticks(np.arange(5), ["scratch", "head", f"freeze {v['n_frozen']}", "full",
                                           f"L2-SP {lam_label(v['lam'])}"])
-    a["title"].set_text(f"{sc.name}: {sc.n_label} = {v['n']}, mean of {n_draws} draws ± SE")
+    a.title.set_text(f"{sc.name}: {sc.n_label} = {v['n']}, mean of {n_draws} draws ± SE")
     cm = np.array([m for m, _ in view["curve"]])
     cs = np.array([s for _, s in view["curve"]])
-    a["curve"].set_ydata(cm)
-    a["band"].set_data(lam_to_x(np.array(LAM_CURVE)), cm - cs, cm + cs)
-    a["cur_pt"].set_data([lam_to_x(v["lam"])], [means[4]])
-    a["scratch_line"].set_ydata([means[0]] * 2)
-    a["ax_bar"].set_ylim(*_limits(min(0.0, (means - ses).min()), max(1.0, (means + ses).max() + 0.06)))
-    a["ax_lam"].set_ylim(*_limits(min((cm - cs).min(), means[0]), max((cm + cs).max(), means[0])))
+    a.curve.set_ydata(cm)
+    a.band.set_data(lam_to_x(np.array(LAM_CURVE)), cm - cs, cm + cs)
+    a.cur_pt.set_data([lam_to_x(v["lam"])], [means[4]])
+    a.scratch_line.set_ydata([means[0]] * 2)
+    a.ax_bar.set_ylim(*_limits(min(0.0, (means - ses).min()), max(1.0, (means + ses).max() + 0.06)))
+    a.ax_lam.set_ylim(*_limits(min((cm - cs).min(), means[0]), max((cm + cs).max(), means[0])))
