@@ -173,8 +173,7 @@ def _draw_figure(model):
     ax_lam.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)  # off the data
     ax_lam.set_title("L2-SP: 0 = full fine-tuning, \N{INFINITY} = head only", fontsize=9)
     caps, (segments,) = a.errbar[1], a.errbar[2]
-    a.moving = in_drawing_order([*a.bars, segments, *caps, *a.texts, ax_bar.xaxis, moving_yaxis(ax_bar),
-                                    a.cur_pt])
+    a.moving = in_drawing_order([*a.bars, segments, *caps, *a.texts, ax_bar.xaxis, moving_yaxis(ax_bar), a.cur_pt])
     a.layer = in_drawing_order([a.title, a.band, a.curve, a.scratch_line, moving_yaxis(ax_lam)])
     return a
 
@@ -215,7 +214,7 @@ def deep_explorer(scenario="shared", n=None, lam=1.0, n_frozen=1, n_seeds=5, epo
         "lam": lam_slider(lam, grid=LAM_CURVE),
         "n_frozen": int_slider(n_frozen, 0, len(sc.sizes) - 2, "n_frozen", continuous_update=False),
     }
-    progress = _Progress(f"{n_seeds} draws", sc.n_label)
+    progress = _Progress(sc.n_label, n_seeds)
     model = DeepTransferModel(scenario, tuple(range(n_seeds)), epochs, on_train=progress.count)
     art = _draw_figure(model)
 
@@ -239,8 +238,8 @@ class _Progress:
     ``status`` (the explorer's status widget) is set once the explorer exists.
     """
 
-    def __init__(self, draws, n_label):
-        self.draws, self.n_label, self.done, self.todo, self.status = draws, n_label, 0, 0, None
+    def __init__(self, n_label, n_seeds):
+        self.n_label, self.n_seeds, self.done, self.todo, self.status = n_label, n_seeds, 0, 0, None
 
     def start(self, todo):
         self.done, self.todo = 0, todo
@@ -251,7 +250,7 @@ class _Progress:
 
     def count(self, strategy, n):
         self.done += 1
-        self.show(f"fine-tuning {self.done}/{self.todo}: {strategy} ({self.n_label} = {n}, {self.draws}) "
+        self.show(f"fine-tuning {self.done}/{self.todo}: {strategy} ({self.n_label} = {n}, {self.n_seeds} draws) "
                   f"\N{HORIZONTAL ELLIPSIS}")
 
 
@@ -269,7 +268,7 @@ def _update_figure(a, view, v, sc, n_draws):
         t.set_position((i, max(m + ses[i], 0.0)))
         t.set_text(f"{m:.2f}")
     a.ax_bar.set_xticks(np.arange(5), ["scratch", "head", f"freeze {v['n_frozen']}", "full",
-                                          f"L2-SP {lam_label(v['lam'])}"])
+                                       f"L2-SP {lam_label(v['lam'])}"])
     a.title.set_text(f"{sc.name}: {sc.n_label} = {v['n']}, mean of {n_draws} draws ± SE")
     cm = np.array([m for m, _ in view["curve"]])
     cs = np.array([s for _, s in view["curve"]])
